@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from core.personas import PERSONA_CHOICES
+
+
+class Campaign(models.Model):
+    class Objective(models.TextChoices):
+        ACQUISITION = "acquisition", "Acquisition"
+        RETENTION = "retention", "Retention"
+        CROSS_SELL = "cross_sell", "Cross-sell"
+        REACTIVATION = "reactivation", "Reactivation"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+        WEB = "web", "Web"
+        STORE = "store", "Store"
+        CATALOG = "catalog", "Catalog"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    name = models.CharField(max_length=120, unique=True)
+    objective = models.CharField(max_length=16, choices=Objective.choices, default=Objective.CROSS_SELL)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    audience_cap = models.PositiveIntegerField(null=True, blank=True, help_text="Most customers to contact; empty = no cap")
+    control_share = models.FloatField(
+        default=0.10,
+        validators=[MinValueValidator(0.0), MaxValueValidator(0.9)],
+        help_text="Share of eligible customers held out (no offer) to measure lift",
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(control_share__gte=0) & models.Q(control_share__lte=0.9), name="campaign_control_share_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Offer(models.Model):
+    class Type(models.TextChoices):
+        PREMIUM_PRODUCT = "premium_product", "Premium product or experience"
+        DISCOUNT = "discount", "Discount %"
+        BUNDLE = "bundle", "Family / value bundle"
+        LOYALTY_POINTS = "loyalty_points", "Loyalty points"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="offers")
+    name = models.CharField(max_length=120)
+    target_personas = models.JSONField(default=list, blank=True, help_text="Personas this offer is for")
+    target_segment_keys = models.JSONField(default=list, blank=True, help_text="Or specific segment keys")
+    offer_type = models.CharField(max_length=24, choices=Type.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2, help_text="Worth of an acceptance, in currency")
+    message = models.TextField(blank=True)
+    eligibility = models.JSONField(default=dict, blank=True, help_text="e.g. {\"min_income\": 50000}")
+    priority = models.PositiveSmallIntegerField(default=100, help_text="Lower first on ties")
+    frequency_cap = models.PositiveSmallIntegerField(default=1, help_text="Most times one customer gets this offer")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "priority", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.campaign})"
+
+
+class OfferTemplate(models.Model):
+    """Default offer per persona, copied into a campaign by 'with default offers'. Editable in the admin."""
+
+    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, unique=True)
+    name = models.CharField(max_length=120)
+    offer_type = models.CharField(max_length=24, choices=Offer.Type.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2)
+    message = models.TextField()
+    eligibility = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_persona_display()})"
+
+
+class OfferAssignment(models.Model):
+    """An offer given to (or held back from, for control) one customer."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SENT = "sent", "Sent"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    customer = models.ForeignKey("segmentation.Customer", on_delete=models.CASCADE, related_name="offer_assignments")
+    segmentation_run = models.ForeignKey("segmentation.SegmentationRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, blank=True)
+    segment_key = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_control = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    score = models.FloatField(null=True, blank=True, help_text="Expected value = P(accept) x offer value")
+    p_accept = models.FloatField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["customer", "status"]),
+        ]
+
+
+class ResponseRecord(models.Model):
+    """Historic response of a customer to a personalised offer (the personalisation dataset)."""
+
+    class Segment(models.TextChoices):
+        A = "A"
+        B = "B"
+        C = "C"
+
+    class Recency(models.TextChoices):
+        ACTIVE = "Active"
+        DORMANT = "Dormant"
+        INACTIVE = "Inactive"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    age = models.PositiveSmallIntegerField()
+    segment = models.CharField(max_length=1, choices=Segment.choices, blank=True)
+    recency = models.CharField(max_length=8, choices=Recency.choices, blank=True)
+    prior_interest = models.BooleanField(default=False)
+    did_purchase = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Response {self.external_id}"

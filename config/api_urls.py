@@ -1,0 +1,13 @@
+"""Everything under /api/: the versioned endpoints, the token endpoint and the OpenAPI schema with its docs."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("v1/", include("core.api.urls")),
+    path("v1/", include("segmentation.api.urls")),
+    path("v1/", include("leads.api.urls")),
+    path("v1/", include("campaigns.api.urls")),
+]

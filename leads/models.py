@@ -1,0 +1,158 @@
+from django.conf import settings
+from django.db import models
+
+
+class Lead(models.Model):
+    """A prospect of the online-education business, with every column of the ExtraaLearn dataset.
+
+    `status` is the known outcome (True = converted to a paying customer); empty means the lead is still
+    open. The current score, tier and factors are denormalised here for fast queues; LeadScore keeps history.
+    """
+
+    class Occupation(models.TextChoices):
+        PROFESSIONAL = "Professional"
+        UNEMPLOYED = "Unemployed"
+        STUDENT = "Student"
+
+    class FirstInteraction(models.TextChoices):
+        WEBSITE = "Website"
+        MOBILE_APP = "Mobile App"
+
+    class ProfileCompleted(models.TextChoices):
+        LOW = "Low"
+        MEDIUM = "Medium"
+        HIGH = "High"
+
+    class LastActivity(models.TextChoices):
+        EMAIL = "Email Activity"
+        PHONE = "Phone Activity"
+        WEBSITE = "Website Activity"
+
+    class Stage(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        QUALIFIED = "qualified", "Qualified"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    class Tier(models.TextChoices):
+        HOT = "hot", "Hot"
+        WARM = "warm", "Warm"
+        COLD = "cold", "Cold"
+
+    external_id = models.CharField(max_length=64, unique=True)
+    age = models.PositiveSmallIntegerField()
+    current_occupation = models.CharField(max_length=16, choices=Occupation.choices)
+    first_interaction = models.CharField(max_length=16, choices=FirstInteraction.choices)
+    profile_completed = models.CharField(max_length=8, choices=ProfileCompleted.choices)
+    website_visits = models.PositiveIntegerField(default=0)
+    time_spent_on_website = models.PositiveIntegerField(default=0, help_text="Seconds")
+    page_views_per_visit = models.FloatField(default=0.0)
+    last_activity = models.CharField(max_length=20, choices=LastActivity.choices)
+    print_media_type1 = models.BooleanField("newspaper ad", default=False)
+    print_media_type2 = models.BooleanField("magazine ad", default=False)
+    digital_media = models.BooleanField(default=False)
+    educational_channels = models.BooleanField(default=False)
+    referral = models.BooleanField(default=False)
+    status = models.BooleanField(null=True, blank=True, help_text="Converted? Empty while the lead is open")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NEW, db_index=True)
+    score = models.FloatField(null=True, blank=True, help_text="Conversion likelihood, 0-100")
+    tier = models.CharField(max_length=8, choices=Tier.choices, blank=True)
+    scoring_model = models.ForeignKey("ScoringModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scored_at = models.DateTimeField(null=True, blank=True)
+    factors = models.JSONField(default=dict, blank=True, help_text="Top factors up and down, in words")
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["owner", "stage", "tier", "-score"], name="lead_queue_idx"),
+            models.Index(fields=["tier", "-score"], name="lead_tier_score_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead {self.external_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in {self.Stage.WON, self.Stage.LOST}
+
+
+class ScoringModel(models.Model):
+    """A trained, versioned lead-scoring model. Its artifact lives in file storage with a checksum."""
+
+    version = models.PositiveIntegerField(unique=True)
+    algorithm = models.CharField(max_length=64)
+    features = models.JSONField(default=list)
+    params = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    drivers = models.JSONField(default=dict, blank=True, help_text="Permutation importance and converter profile")
+    training_rows = models.PositiveIntegerField(default=0)
+    training_window_start = models.DateTimeField(null=True, blank=True)
+    training_window_end = models.DateTimeField(null=True, blank=True)
+    artifact = models.CharField(max_length=255, help_text="Path in file storage")
+    checksum = models.CharField(max_length=64)
+    is_champion = models.BooleanField(default=False)
+    decision = models.TextField(blank=True, help_text="Why it became champion or stayed challenger")
+    job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_champion"], condition=models.Q(is_champion=True), name="one_champion_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.algorithm}{' (champion)' if self.is_champion else ''}"
+
+
+class LeadScore(models.Model):
+    """Score history: one row per lead per scoring run, so reps see the trend."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="score_history")
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    tier = models.CharField(max_length=8, choices=Lead.Tier.choices)
+    scored_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-scored_at"]
+        indexes = [models.Index(fields=["lead", "-scored_at"])]
+
+
+class LeadActivity(models.Model):
+    """What happened to a lead: claims, releases, assignments and logged outcomes."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        CLAIMED = "claimed", "Claimed"
+        RELEASED = "released", "Released"
+        OUTCOME = "outcome", "Outcome logged"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    stage = models.CharField(max_length=16, choices=Lead.Stage.choices, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "lead activities"
+
+
+class SalesRep(models.Model):
+    """A sales rep's capacity: how many open leads they may hold (weights round-robin assignment)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sales_rep")
+    capacity = models.PositiveIntegerField(default=50)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} (capacity {self.capacity})"

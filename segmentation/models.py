@@ -1,0 +1,129 @@
+from django.db import models
+
+from core.personas import PERSONA_CHOICES
+
+
+class Customer(models.Model):
+    """A retail customer, with every column of the customer-personality dataset.
+
+    Z_CostContact and Z_Revenue are constant in the dataset (3 and 11) and carry no information: they are
+    accepted on import and dropped. `segment`/`persona` point at the current segmentation run's result and
+    are re-published atomically by each re-cluster.
+    """
+
+    external_id = models.CharField(max_length=64, unique=True)
+    year_birth = models.PositiveSmallIntegerField()
+    education = models.CharField(max_length=32, db_index=True)
+    marital_status = models.CharField(max_length=32, db_index=True)
+    income = models.FloatField(null=True, blank=True, help_text="Yearly household income; empty when unknown")
+    kidhome = models.PositiveSmallIntegerField(default=0)
+    teenhome = models.PositiveSmallIntegerField(default=0)
+    dt_customer = models.DateField("enrolled on")
+    recency = models.PositiveIntegerField(help_text="Days since the last purchase")
+    mnt_wines = models.PositiveIntegerField(default=0)
+    mnt_fruits = models.PositiveIntegerField(default=0)
+    mnt_meat_products = models.PositiveIntegerField(default=0)
+    mnt_fish_products = models.PositiveIntegerField(default=0)
+    mnt_sweet_products = models.PositiveIntegerField(default=0)
+    mnt_gold_prods = models.PositiveIntegerField(default=0)
+    num_deals_purchases = models.PositiveIntegerField(default=0)
+    num_web_purchases = models.PositiveIntegerField(default=0)
+    num_catalog_purchases = models.PositiveIntegerField(default=0)
+    num_store_purchases = models.PositiveIntegerField(default=0)
+    num_web_visits_month = models.PositiveIntegerField(default=0)
+    accepted_cmp1 = models.BooleanField(default=False)
+    accepted_cmp2 = models.BooleanField(default=False)
+    accepted_cmp3 = models.BooleanField(default=False)
+    accepted_cmp4 = models.BooleanField(default=False)
+    accepted_cmp5 = models.BooleanField(default=False)
+    complain = models.BooleanField(default=False)
+    response = models.BooleanField(default=False, help_text="Accepted the last campaign")
+    segment = models.ForeignKey("Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, blank=True, db_index=True)
+    unsegmented_reason = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["income"])]
+
+    def __str__(self) -> str:
+        return f"Customer {self.external_id}"
+
+    @property
+    def total_spend(self) -> int:
+        return (
+            self.mnt_wines + self.mnt_fruits + self.mnt_meat_products
+            + self.mnt_fish_products + self.mnt_sweet_products + self.mnt_gold_prods
+        )
+
+
+class SegmentationRun(models.Model):
+    """One clustering of all customers. Exactly one finished run is current; a failed run never becomes current."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    job = models.OneToOneField("core.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="segmentation_run")
+    algorithm = models.CharField(max_length=32, default="kmeans")
+    params = models.JSONField(default=dict, blank=True)
+    chosen_k = models.PositiveSmallIntegerField(null=True, blank=True)
+    metrics = models.JSONField(default=list, blank=True, help_text="Silhouette, Calinski-Harabasz, Davies-Bouldin per k")
+    sizes = models.JSONField(default=dict, blank=True)
+    churn = models.FloatField(null=True, blank=True, help_text="Share of customers whose segment changed since the previous run")
+    centroids = models.JSONField(default=list, blank=True)
+    feature_names = models.JSONField(default=list, blank=True)
+    n_customers = models.PositiveIntegerField(default=0)
+    n_unsegmented = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    is_current = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=16, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True), name="one_current_segmentation_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"Segmentation run #{self.pk} ({self.algorithm}, k={self.chosen_k})"
+
+
+class Segment(models.Model):
+    """A cluster of one run. `key` is its identity across runs (kept by matching centroids night to night)."""
+
+    run = models.ForeignKey(SegmentationRun, on_delete=models.CASCADE, related_name="segments")
+    key = models.PositiveSmallIntegerField(help_text="Stable identity across runs")
+    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, db_index=True)
+    label = models.CharField(max_length=120)
+    size = models.PositiveIntegerField(default=0)
+    share = models.FloatField(default=0.0)
+    profile = models.JSONField(default=dict, blank=True)
+    centroid = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["run", "key"]
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="segment_key_unique_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.label} (run {self.run_id})"
+
+
+class SegmentMembership(models.Model):
+    """Which segment each customer was in for each run: the customer's segment history."""
+
+    run = models.ForeignKey(SegmentationRun, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, blank=True)
+    unsegmented_reason = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "customer"], name="membership_unique_per_run")]
+        indexes = [models.Index(fields=["customer", "run"])]
