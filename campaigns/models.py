@@ -140,7 +140,7 @@ class ResponseRecord(models.Model):
         DORMANT = "Dormant"
         INACTIVE = "Inactive"
 
-    external_id = models.CharField(max_length=64, unique=True)
+    external_id = models.CharField(max_length=64)
     age = models.PositiveSmallIntegerField()
     segment = models.CharField(max_length=1, choices=Segment.choices, blank=True)
     recency = models.CharField(max_length=8, choices=Recency.choices, blank=True)
@@ -151,6 +151,7 @@ class ResponseRecord(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="response_external_id_unique")]
 
     def __str__(self) -> str:
         return f"Response {self.external_id}"

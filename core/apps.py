@@ -8,5 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core.roles import sync_role_permissions
+        from core.schedules import schedules_ensure
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="core.sync_role_permissions")
+        post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="core.schedules_ensure")

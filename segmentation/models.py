@@ -11,10 +11,10 @@ class Customer(models.Model):
     are re-published atomically by each re-cluster.
     """
 
-    external_id = models.CharField(max_length=64, unique=True)
+    external_id = models.CharField(max_length=64)
     year_birth = models.PositiveSmallIntegerField()
-    education = models.CharField(max_length=32, db_index=True)
-    marital_status = models.CharField(max_length=32, db_index=True)
+    education = models.CharField(max_length=32)
+    marital_status = models.CharField(max_length=32)
     income = models.FloatField(null=True, blank=True, help_text="Yearly household income; empty when unknown")
     kidhome = models.PositiveSmallIntegerField(default=0)
     teenhome = models.PositiveSmallIntegerField(default=0)
@@ -39,14 +39,16 @@ class Customer(models.Model):
     complain = models.BooleanField(default=False)
     response = models.BooleanField(default=False, help_text="Accepted the last campaign")
     segment = models.ForeignKey("Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
-    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, blank=True, db_index=True)
+    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, blank=True)
     unsegmented_reason = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["income"])]
+        # Constraint/Meta indexes rather than unique=True/db_index: no extra LIKE indexes on PostgreSQL.
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="customer_external_id_unique")]
+        indexes = [models.Index(fields=["income"]), models.Index(fields=["persona"])]
 
     def __str__(self) -> str:
         return f"Customer {self.external_id}"

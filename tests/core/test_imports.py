@@ -251,3 +251,22 @@ def test_command_prints_row_errors(tmp_path, capsys):
 
     out = capsys.readouterr().out
     assert "row 2, age: not a whole number (value: 'x')" in out
+
+
+def test_rows_with_too_many_fields_are_rejected_by_line_and_the_rest_imported():
+    rows = [GOOD_LEAD, GOOD_LEAD.replace("EXT1", "EXT2").replace(",1\n", ",1,extra\n"), GOOD_LEAD.replace("EXT1", "EXT3")]
+
+    job = leads_import(source=lead_file(*rows))
+
+    assert job.status == JobRun.Status.PARTIAL
+    assert job.report["errors"][0] == {"row": 3, "column": "(whole row)", "value": "", "reason": "expected 15 fields, found 16"}
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["EXT1", "EXT3"]
+
+
+def test_blank_lines_are_ignored_and_row_numbers_stay_file_lines():
+    rows = [GOOD_LEAD, "\n", GOOD_LEAD.replace("EXT1", "EXT2").replace(",57,", ",x,")]
+
+    job = leads_import(source=lead_file(*rows))
+
+    assert job.counts["rows"] == 2
+    assert job.report["errors"][0]["row"] == 4

@@ -1,0 +1,50 @@
+"""Everything `make run` needs after migrate: data, users, a campaign, the first nightly run."""
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from core.demo import demo_data_files, demo_users_ensure
+from core.models import JobRun
+
+
+class Command(BaseCommand):
+    help = (
+        "Import demo data (generated, or real files from DATA_DIR / --data-dir), create demo users (marketer, two "
+        "sales reps, analyst, admin), a demo campaign with the default offers, train the lead model and run the "
+        "first nightly job. Safe to run again: imports upsert, users and campaign are reused."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data-dir", default=os.environ.get("DATA_DIR", ""),
+                            help="folder with real files (customer_personality/, extraalearn/, personalisation/ "
+                                 "or customers.csv, leads.csv, responses.csv); default: generate synthetic data")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--skip-nightly", action="store_true")
+
+    def handle(self, *args, **options):
+        from campaigns.services import campaign_create, responses_import
+        from core.nightly import nightly_run
+        from leads.services import lead_model_train, leads_assign_round_robin, leads_import
+        from segmentation.services import customers_import
+
+        files = demo_data_files(data_dir=options["data_dir"], seed=options["seed"],
+                                out_dir=Path(settings.VAR_DIR) / "demo-data")
+        for label, service, path in (("customers", customers_import, files["customers"]),
+                                     ("leads", leads_import, files["leads"]),
+                                     ("responses", responses_import, files["responses"])):
+            job = service(source=path)
+            if job.status == JobRun.Status.FAILED:
+                raise CommandError(f"importing {label} from {path} failed: {job.error}")
+            self.stdout.write(f"imported {label} from {path}: {job.counts}")
+        for line in demo_users_ensure():
+            self.stdout.write(line)
+        campaign = campaign_create(name="Demo: autumn cross-sell", with_default_offers=True, get_existing=True)
+        self.stdout.write(f"campaign #{campaign.pk} '{campaign.name}' with {campaign.offers.count()} offers")
+        model = lead_model_train(trigger=JobRun.Trigger.COMMAND)
+        self.stdout.write(f"lead model v{model.version} ({model.algorithm}), champion={model.is_champion}")
+        self.stdout.write(f"assigned leads: {leads_assign_round_robin()}")
+        if not options["skip_nightly"]:
+            job = nightly_run(trigger=JobRun.Trigger.COMMAND)
+            self.stdout.write(f"nightly run #{job.pk}: {job.status} {job.counts.get('steps')}")
