@@ -28,6 +28,7 @@ from core.errors import UserError
 Kind = Literal["str", "int", "float", "date", "yes_no", "zero_one", "choice"]
 DELIMITERS = [",", "\t", ";", "|"]
 MAX_REPORTED_ERRORS = 1000
+LINE_COLUMN = "__line__"
 
 
 class ImportFileError(UserError):
@@ -136,7 +137,8 @@ def _read_csv_as_text(data: bytes, delimiter: str) -> pd.DataFrame:
 
     Arrow's reader (multi-threaded C++, ~1 s for 1,000,000 rows here against 3-4 s for pandas') reads
     well-formed files; a file with rows of the wrong field count falls back to pandas, which reports
-    those rows by line number. `attrs["line_numbers"]` keeps each row's line in the file.
+    those rows by line number. Column LINE_COLUMN keeps each row's line in the file (not in `attrs`:
+    pandas deep-copies attrs on every operation, which cost a second per million rows).
     """
     header_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     names = next(csv.reader([header_line], delimiter=delimiter))
@@ -153,15 +155,14 @@ def _read_csv_as_text(data: bytes, delimiter: str) -> pd.DataFrame:
             ),
         )
         frame = table.to_pandas().fillna("")
-        frame.attrs["line_numbers"] = np.arange(2, len(frame) + 2)
-        frame.attrs["bad_lines"] = []
+        frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
     except pa.ArrowInvalid:
         frame = _read_csv_tolerant(data, delimiter, len(names))
-    blank = (frame == "").all(axis=1).to_numpy()
+    blank = (frame.drop(columns=LINE_COLUMN) == "").all(axis=1).to_numpy()
     if blank.any():
         attrs = frame.attrs
         frame = frame[~blank].reset_index(drop=True)
-        frame.attrs = {**attrs, "line_numbers": attrs["line_numbers"][~blank]}
+        frame.attrs = attrs
     return frame
 
 
@@ -184,7 +185,8 @@ def _read_csv_tolerant(data: bytes, delimiter: str, n_fields: int) -> pd.DataFra
     total = len(frame) + len(skipped)
     lines = np.array([n for n in range(2, total + 2) if n not in skipped]) if skipped else np.arange(2, total + 2)
     frame = frame.fillna("")
-    frame.attrs["line_numbers"], frame.attrs["bad_lines"] = lines, bad
+    frame[LINE_COLUMN] = lines
+    frame.attrs["bad_lines"] = bad
     return frame
 
 
@@ -226,31 +228,39 @@ def map_columns(frame: pd.DataFrame, spec: ImportSpec) -> pd.DataFrame:
             renamed[column.field] = frame[original].astype(str)
         else:
             renamed[column.field] = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    if LINE_COLUMN in frame.columns:
+        renamed[LINE_COLUMN] = frame[LINE_COLUMN]
     mapped = pd.DataFrame(renamed, index=frame.index)
     mapped.attrs = dict(frame.attrs)
     return mapped
 
 
-def _parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
-    """Return (typed values, bad mask, reason) for one column; empty cells are handled by the caller.
+def _parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """Return (typed values, bad mask, empty mask, reason) for one column.
 
     Parsing runs on the column's distinct values and is spread back by code: 1,000,000 rows of a
     choice or a count have a few thousand distinct values at most, so this is ~20x faster than parsing
     every cell. Free-text columns (ids) are only length-checked.
     """
     if column.kind == "str":
+        empty = raw.str.strip() == ""
         if column.max_length is None:
-            return raw, pd.Series(False, index=raw.index), ""
-        return raw, raw.str.len() > column.max_length, f"longer than {column.max_length} characters"
+            return raw, pd.Series(False, index=raw.index), empty, ""
+        return raw, raw.str.len() > column.max_length, empty, f"longer than {column.max_length} characters"
     codes, uniques = pd.factorize(raw)
-    values, bad, reason = _parse_values(pd.Series(uniques, dtype=object), column)
-    take = np.where(codes < 0, 0, codes) if len(uniques) else codes
-    typed = pd.Series(np.asarray(values, dtype=object)[take] if len(uniques) else [], index=raw.index, dtype=object)
+    distinct = pd.Series(uniques, dtype=object)
+    values, bad, reason = _parse_values(distinct, column)
+    blank = (distinct.astype(str).str.strip() == "").to_numpy()
+
+    def spread(per_value, dtype=object) -> pd.Series:
+        return pd.Series(np.asarray(per_value, dtype=dtype)[codes], index=raw.index)
+
+    typed = spread(values)
     if column.kind in ("int", "float"):
         typed = pd.to_numeric(typed)
     elif column.kind == "date":
         typed = pd.to_datetime(typed)
-    return typed, pd.Series(np.asarray(bad, dtype=bool)[take] if len(uniques) else [], index=raw.index, dtype=bool), reason
+    return typed, spread(bad, bool), spread(blank, bool), reason
 
 
 def _parse_values(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
@@ -278,15 +288,16 @@ def _parse_values(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series
 
 def validate_frame(mapped: pd.DataFrame, spec: ImportSpec) -> ValidationResult:
     """Check every cell; rows with any problem are rejected (with every problem reported), the rest typed."""
-    lines = mapped.attrs.get("line_numbers")
-    row_numbers = pd.Series(lines if lines is not None else np.arange(len(mapped)) + 2, index=mapped.index)
+    if LINE_COLUMN in mapped.columns:
+        row_numbers = mapped[LINE_COLUMN]
+    else:
+        row_numbers = pd.Series(np.arange(len(mapped)) + 2, index=mapped.index)
     rejected = pd.Series(False, index=mapped.index)
     problems: list[tuple[pd.Series, Column, str]] = []
     typed: dict[str, pd.Series] = {}
     for column in spec.columns:
         raw = mapped[column.field]
-        empty = _empty_cells(raw)
-        values, bad, reason = _parse_column(raw, column)
+        values, bad, empty, reason = _parse_column(raw, column)
         bad = bad & ~empty
         problems.append((bad, column, reason))
         if not column.nullable:
@@ -315,14 +326,6 @@ def validate_frame(mapped: pd.DataFrame, spec: ImportSpec) -> ValidationResult:
         rejected_rows=int(rejected.sum()) + len(bad_lines),
         error_counts=counts,
     )
-
-
-def _empty_cells(raw: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(raw)
-    if len(uniques) > len(raw) // 2:  # mostly distinct (an id column): test every cell
-        return raw.str.strip() == ""
-    blank = (pd.Series(uniques, dtype=object).astype(str).str.strip() == "").to_numpy()
-    return pd.Series(blank[codes] if len(uniques) else [], index=raw.index, dtype=bool)
 
 
 def _out_of_range(values: pd.Series, column: Column) -> pd.Series:
