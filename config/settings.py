@@ -154,6 +154,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobKindEnum": "core.models.JobRun.Kind",
+        "JobStatusEnum": "core.models.JobRun.Status",
+        "SegmentationRunStatusEnum": "segmentation.models.SegmentationRun.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "AssignmentStatusEnum": "campaigns.models.OfferAssignment.Status",
+        "LeadStageEnum": "leads.models.Lead.Stage",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

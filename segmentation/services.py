@@ -1,12 +1,41 @@
-"""Writes and orchestration for customers and segments."""
+"""Writes and orchestration for customers and segments: imports and re-clustering."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core import bulk
+from core.errors import UserError
 from core.imports import file_import
 from core.models import JobRun
+from core.services import JobTracker, job_create, job_running
 from segmentation.importers import CUSTOMER_SPEC
-from segmentation.models import Customer
+from segmentation.ml import ALGORITHMS, PreviousSegmentation, SegmentationOutcome, segment_customers
+from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
+
+# What the segmentation engine reads per customer (the shared column contract). Booleans are read as 0/1:
+# COPY renders them as t/f, which the engine would not recognise as numbers.
+NUMBER_COLUMNS = (
+    "year_birth", "income", "kidhome", "teenhome", "recency",
+    "mnt_wines", "mnt_fruits", "mnt_meat_products", "mnt_fish_products", "mnt_sweet_products", "mnt_gold_prods",
+    "num_deals_purchases", "num_web_purchases", "num_catalog_purchases", "num_store_purchases",
+    "num_web_visits_month",
+)
+TEXT_COLUMNS = ("education", "marital_status", "dt_customer")
+FLAG_COLUMNS = (
+    "accepted_cmp1", "accepted_cmp2", "accepted_cmp3", "accepted_cmp4", "accepted_cmp5", "complain", "response",
+)
+NO_PREVIOUS_SEGMENT = -1
+
+# Share of the job's progress bar each engine stage fills: (start, span). Publishing takes the rest.
+ENGINE_STAGES = {
+    "features": (0.10, 0.10), "fitting": (0.20, 0.35), "assigning": (0.55, 0.10),
+    "profiling": (0.65, 0.03), "matching": (0.68, 0.02),
+}
 
 
 def customers_import(
@@ -17,3 +46,175 @@ def customers_import(
         kind=JobRun.Kind.IMPORT_CUSTOMERS, spec=CUSTOMER_SPEC, model=Customer, source=source,
         source_name=source_name, strict=strict, user=user, trigger=trigger,
     )
+
+
+def customers_recluster(
+    *,
+    algorithm: str = "kmeans",
+    k: int | None = None,
+    seed: int = 42,
+    trigger: str = JobRun.Trigger.COMMAND,
+    user=None,
+    job: JobRun | None = None,
+) -> SegmentationRun:
+    """Cluster every customer and publish the result as the current segmentation run.
+
+    Exclusive (a second run while one is going raises ``JobAlreadyRunning``). The new run becomes current, and
+    every customer's segment, persona and reason change, in one transaction at the end; on any failure the
+    previous run stays current, and the error is recorded on a failed SegmentationRun and on the JobRun.
+    Segment keys and personas continue the previous run's (matched on centroids), so the same data gives the
+    same memberships (churn 0).
+    """
+    job = job or job_create(
+        kind=JobRun.Kind.RECLUSTER, trigger=trigger, params={"algorithm": algorithm, "k": k, "seed": seed}, user=user
+    )
+    with job_running(job) as tracker:
+        _check_request(algorithm=algorithm, k=k)
+        if not Customer.objects.exists():
+            raise UserError("there are no customers to segment yet: import customers first")
+        run = SegmentationRun.objects.create(job=job, algorithm=algorithm, trigger=job.trigger,
+                                             params={"k": k, "seed": seed})
+        try:
+            _recluster(run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed)
+        except BaseException as exc:
+            _run_failed(run=run, exc=exc)
+            raise
+        job.counts = {
+            "run": run.pk, "customers": run.n_customers, "segmented": run.n_customers - run.n_unsegmented,
+            "unsegmented": run.n_unsegmented, "k": run.chosen_k, "churn": run.churn,
+        }
+    return run
+
+
+def _check_request(*, algorithm: str, k: int | None) -> None:
+    if algorithm not in ALGORITHMS:
+        raise UserError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
+    if k is not None and k < 1:
+        raise UserError(f"k must be at least 1 (got {k})")
+
+
+def _recluster(*, run: SegmentationRun, tracker: JobTracker, algorithm: str, k: int | None, seed: int) -> None:
+    tracker.progress("reading customers", 0.02)
+    previous_run = SegmentationRun.objects.filter(is_current=True).first()
+    customers = customers_frame(previous_run=previous_run)
+    outcome = segment_customers(
+        customers, algorithm=algorithm, k=k, seed=seed, previous=previous_segmentation(previous_run),
+        progress=_engine_progress(tracker),
+    )
+    churn = None if previous_run is None else customer_churn(customers["previous_key"], outcome.segment_keys)
+    _publish(run=run, previous_run=previous_run, outcome=outcome, customer_ids=customers["id"], churn=churn,
+             tracker=tracker)
+
+
+def customers_frame(*, previous_run: SegmentationRun | None) -> pd.DataFrame:
+    """Every customer in id order (the engine's input contract + ``id``), with ``previous_key``: the segment key
+    the customer had in ``previous_run`` (-1 unsegmented there, NaN when the customer was not in it).
+
+    One SELECT of the customer table, streamed with COPY on PostgreSQL. Id order keeps the engine's sampling, and
+    so the result, the same for the same data. ``previous_key`` comes from the customers' own segment columns,
+    which the previous run published together with its memberships: a segment means its key, a reason means
+    unsegmented, neither means the customer arrived after that run. (Joining the run's million memberships
+    instead would cost a second or so more.)"""
+    columns = ["id", *NUMBER_COLUMNS, *TEXT_COLUMNS, "segment_id", "unsegmented_reason"]
+    select = [*columns, *(f"CAST({name} AS integer) AS {name}" for name in FLAG_COLUMNS)]
+    frame = bulk.read_frame(f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} ORDER BY id")
+    frame["previous_key"] = _previous_keys(frame, previous_run)
+    return frame.drop(columns=["segment_id", "unsegmented_reason"])
+
+
+def _previous_keys(frame: pd.DataFrame, previous_run: SegmentationRun | None) -> np.ndarray:
+    previous_key = np.full(len(frame), np.nan)
+    if previous_run is None or frame.empty:
+        return previous_key
+    keys = dict(previous_run.segments.values_list("pk", "key"))
+    segment_ids = pd.to_numeric(frame["segment_id"], errors="coerce")
+    segmented = segment_ids.isin(list(keys)).to_numpy()
+    previous_key[segmented] = segment_ids[segmented].map(keys).to_numpy(dtype="float64")
+    has_reason = frame["unsegmented_reason"].astype("string").fillna("") != ""
+    unsegmented = (~segmented) & has_reason.to_numpy(dtype=bool)
+    previous_key[unsegmented] = NO_PREVIOUS_SEGMENT
+    return previous_key
+
+
+def previous_segmentation(run: SegmentationRun | None) -> PreviousSegmentation | None:
+    """The keys, centroids and personas the engine matches new segments against (churn is counted here)."""
+    if run is None:
+        return None
+    segments = list(run.segments.order_by("key").values_list("key", "centroid", "persona"))
+    if not segments:
+        return None
+    keys, centroids, personas = (list(column) for column in zip(*segments))
+    return PreviousSegmentation(keys=keys, centroids=centroids, feature_names=run.feature_names, personas=personas)
+
+
+def customer_churn(previous_keys: pd.Series, keys: np.ndarray) -> float:
+    """Share of customers in both runs whose segment key changed (0.0 when nobody is in both).
+
+    Vectorised rather than the engine's per-customer dictionaries: the same rule, ~1 s less at a million rows."""
+    previous = previous_keys.to_numpy(dtype="float64")
+    in_both = ~np.isnan(previous)
+    if not in_both.any():
+        return 0.0
+    return float((previous[in_both] != keys[in_both]).mean())
+
+
+def _engine_progress(tracker: JobTracker):
+    """The engine reports (stage, fraction of that stage); place each stage on the job's progress bar."""
+    callbacks = {stage: tracker.stage_callback(start, span) for stage, (start, span) in ENGINE_STAGES.items()}
+
+    def report(stage: str, fraction: float) -> None:
+        callbacks.get(stage, tracker.progress)(stage, fraction)
+
+    return report
+
+
+@transaction.atomic
+def _publish(
+    *, run: SegmentationRun, previous_run: SegmentationRun | None, outcome: SegmentationOutcome,
+    customer_ids: pd.Series, churn: float | None, tracker: JobTracker,
+) -> None:
+    """Make ``run`` current: its segments, every customer's membership, and the customers' current segment."""
+    tracker.progress("publishing segments", 0.70)
+    if previous_run is not None:
+        SegmentationRun.objects.filter(pk=previous_run.pk).update(is_current=False)
+    fields = outcome.run_fields() | {"churn": churn}
+    fields["params"] = run.params | fields["params"]
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.status, run.is_current, run.finished_at = SegmentationRun.Status.SUCCEEDED, True, timezone.now()
+    run.save()
+    segments = Segment.objects.bulk_create([
+        Segment(run=run, key=summary.key, persona=summary.persona, label=summary.label[:120], size=summary.size,
+                share=summary.share, profile=summary.profile, centroid=summary.centroid)
+        for summary in outcome.segments
+    ])
+    assignments = _assignment_frame(outcome, customer_ids, {segment.key: segment.pk for segment in segments})
+    tracker.progress("writing memberships", 0.75)
+    with connection.cursor() as cursor:
+        bulk.copy_frame(cursor, SegmentMembership._meta.db_table, assignments.assign(run_id=run.pk))
+    tracker.progress("updating customers", 0.88)
+    bulk.update_from_frame(
+        table=Customer._meta.db_table, frame=assignments.rename(columns={"customer_id": "id"}), key="id",
+        columns=["segment_id", "persona", "unsegmented_reason"],
+    )
+
+
+def _assignment_frame(
+    outcome: SegmentationOutcome, customer_ids: pd.Series, segment_ids: dict[int, int]
+) -> pd.DataFrame:
+    """customer_id, segment_id (NULL when unsegmented), persona (nearest segment's for outliers), reason."""
+    segment_id = pd.Series(outcome.segment_keys).map(segment_ids).astype("Int64")
+    return pd.DataFrame({
+        "customer_id": customer_ids.to_numpy(dtype=np.int64),
+        "segment_id": segment_id.array,
+        "persona": outcome.personas.astype(object),
+        "unsegmented_reason": outcome.reasons.astype(object),
+    })
+
+
+def _run_failed(*, run: SegmentationRun, exc: BaseException) -> None:
+    error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+    SegmentationRun.objects.filter(pk=run.pk).update(
+        status=SegmentationRun.Status.FAILED, is_current=False, error=error, finished_at=timezone.now()
+    )
+    run.refresh_from_db()

@@ -1,5 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from core.api.views import AuthTokenView, ImportViewSet, JobViewSet
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("jobs", JobViewSet, basename="job")
+router.register("imports", ImportViewSet, basename="import")
+
+urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]

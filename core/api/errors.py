@@ -1,0 +1,82 @@
+"""One JSON shape for every API failure, so clients parse errors one way.
+
+    {"error": {"code": "invalid", "message": "Some fields are not valid.",
+               "fields": {"name": ["This field is required."]}}}
+
+`fields` keeps DRF's per-field dict (nested for nested input). A `UserError` raised by a service is a
+problem the caller can fix: 409 when it is a conflict with the current state (a job already running, a
+lead someone else holds), 400 otherwise — never a 500.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import UserError
+from core.services import JobAlreadyRunning
+
+INVALID_MESSAGE = "Some fields are not valid."
+
+
+def conflict_errors() -> tuple[type[Exception], ...]:
+    """UserErrors that mean 'the state changed under you' (409) rather than 'bad input' (400)."""
+    types: list[type[Exception]] = [JobAlreadyRunning]
+    try:
+        from leads.services import LeadUnavailable
+    except ImportError:  # the leads services may not define it on an older checkout
+        pass
+    else:
+        types.append(LeadUnavailable)
+    return tuple(types)
+
+
+def error_body(*, code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+        return INVALID_MESSAGE
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else INVALID_MESSAGE
+    return str(detail)
+
+
+def _validation_body(detail) -> dict:
+    if isinstance(detail, dict):
+        general = detail.get("non_field_errors")
+        message = _first_message(general) if general else INVALID_MESSAGE
+        return error_body(code="invalid", message=message, fields=detail)
+    return error_body(code="invalid", message=_first_message(detail), fields={"non_field_errors": detail})
+
+
+def api_exception_handler(exc, context) -> Response | None:
+    if isinstance(exc, UserError):
+        conflict = isinstance(exc, conflict_errors())
+        return Response(
+            error_body(code="conflict" if conflict else "refused", message=str(exc)),
+            status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc.detail)
+    else:
+        detail = getattr(exc, "detail", response.data)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = error_body(code=code if isinstance(code, str) else "error", message=_first_message(detail))
+    return response

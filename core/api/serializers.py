@@ -1,0 +1,115 @@
+"""Serializers for tokens, job runs, job requests and import uploads."""
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from core.api_security import upload_limit_mib
+from core.models import JobRun
+
+JOB_KINDS = (
+    JobRun.Kind.RECLUSTER, JobRun.Kind.RESCORE_LEADS, JobRun.Kind.TRAIN_LEADS, JobRun.Kind.ATTACH_OFFERS,
+    JobRun.Kind.NIGHTLY,
+)
+IMPORT_DATASETS = ("customers", "leads", "responses")
+# segmentation.ml.ALGORITHMS, spelled out so loading the URLconf does not import scikit-learn (a test keeps them equal)
+RECLUSTER_ALGORITHMS = ("kmeans", "gmm", "agglomerative", "dbscan")
+
+
+def blank_or(choices) -> serializers.ChoiceField:
+    """A read-only choice that may be empty (DRF drops allow_blank from read-only model fields, so the schema
+    would otherwise promise one of the choices)."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`")
+
+
+class JobRunSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+    is_finished = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = JobRun
+        fields = [
+            "id", "kind", "status", "trigger", "stage", "progress", "params", "counts", "error", "source_name",
+            "created_by", "created_at", "started_at", "finished_at", "duration_seconds", "is_finished",
+        ]
+        read_only_fields = fields
+
+
+class JobRunDetailSerializer(JobRunSerializer):
+    """With the report: an import's rejected rows ({row, column, value, reason}) or a job's details."""
+
+    class Meta(JobRunSerializer.Meta):
+        fields = JobRunSerializer.Meta.fields + ["report"]
+        read_only_fields = fields
+
+
+class ReclusterParamsSerializer(serializers.Serializer):
+    algorithm = serializers.ChoiceField(choices=RECLUSTER_ALGORITHMS, default="kmeans")
+    k = serializers.IntegerField(min_value=2, max_value=20, allow_null=True, default=None,
+                                 help_text="Number of segments; empty picks the best k by the quality metrics")
+
+
+class AttachOffersParamsSerializer(serializers.Serializer):
+    campaign_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
+                                           default=None,
+                                           help_text="Campaign id; empty attaches offers for every running campaign")
+
+    def validate_campaign_id(self, value):
+        from campaigns.models import Campaign
+
+        if value is not None and not Campaign.objects.filter(pk=value).exists():
+            raise serializers.ValidationError(f"no campaign with id {value}")
+        return value
+
+
+class NoParamsSerializer(serializers.Serializer):
+    pass
+
+
+PARAMS_FOR_KIND: dict[str, type[serializers.Serializer]] = {
+    JobRun.Kind.RECLUSTER: ReclusterParamsSerializer,
+    JobRun.Kind.ATTACH_OFFERS: AttachOffersParamsSerializer,
+    JobRun.Kind.RESCORE_LEADS: NoParamsSerializer,
+    JobRun.Kind.TRAIN_LEADS: NoParamsSerializer,
+    JobRun.Kind.NIGHTLY: NoParamsSerializer,
+}
+
+
+class JobRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=JOB_KINDS)
+    params = serializers.DictField(required=False, default=dict,
+                                   help_text="recluster: {algorithm, k}; attach_offers: {campaign_id}; others: {}")
+
+    def validate(self, attrs):
+        params_serializer = PARAMS_FOR_KIND[attrs["kind"]](data=attrs.get("params") or {})
+        unknown = sorted(set(attrs.get("params") or {}) - set(params_serializer.fields))
+        if unknown:
+            unknown_errors = {name: ["Unknown parameter for this job."] for name in unknown}
+            raise serializers.ValidationError({"params": unknown_errors})
+        if not params_serializer.is_valid():
+            raise serializers.ValidationError({"params": params_serializer.errors})
+        attrs["params"] = dict(params_serializer.validated_data)
+        return attrs
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    dataset = serializers.ChoiceField(choices=IMPORT_DATASETS)
+    file = serializers.FileField(help_text="CSV (comma, tab, semicolon or |; UTF-8 or Latin-1) or .xlsx")
+    strict = serializers.BooleanField(default=False, help_text="Import nothing if any row has a problem")
+
+    def validate_file(self, upload):
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise serializers.ValidationError(f"the file is larger than the {upload_limit_mib()} MiB upload limit")
+        if upload.size == 0:
+            raise serializers.ValidationError("the file is empty")
+        return upload

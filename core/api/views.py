@@ -1,0 +1,199 @@
+"""Token, jobs and imports: validation and permission here, the work in core.jobs and the import services."""
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from core.api.base import ApiView, ApiViewSet
+from core.api.permissions import JOB_READERS
+from core.api.schema import error_response
+from core.api.serializers import (
+    ImportUploadSerializer, JobRequestSerializer, JobRunDetailSerializer, JobRunSerializer, TokenRequestSerializer,
+    TokenSerializer,
+)
+from core.api.throttles import AuthRateThrottle
+from core.api_security import api_token_for, upload_refuse_oversized
+from core.jobs import job_enqueue
+from core.models import ImportRun, JobRun
+from core.roles import ADMIN, ANALYST, MARKETER, user_roles
+
+# Who may start what: marketers own segments and campaigns; analysts own models and data loads.
+JOB_KIND_ROLES = {
+    JobRun.Kind.RECLUSTER: {MARKETER, ANALYST, ADMIN},
+    JobRun.Kind.ATTACH_OFFERS: {MARKETER, ANALYST, ADMIN},
+    JobRun.Kind.RESCORE_LEADS: {ANALYST, ADMIN},
+    JobRun.Kind.TRAIN_LEADS: {ANALYST, ADMIN},
+    JobRun.Kind.NIGHTLY: {ANALYST, ADMIN},
+}
+IMPORT_DATASET_ROLES = {
+    "customers": {MARKETER, ANALYST, ADMIN},
+    "responses": {MARKETER, ANALYST, ADMIN},
+    "leads": {ANALYST, ADMIN},
+}
+
+JOB_EXAMPLE = {
+    "id": 17, "kind": "recluster", "status": "queued", "trigger": "api", "stage": "", "progress": 0.0,
+    "params": {"algorithm": "kmeans", "k": 4}, "counts": {}, "error": "", "source_name": "",
+    "created_by": "ana", "created_at": "2025-03-01T02:00:00Z", "started_at": None, "finished_at": None,
+    "duration_seconds": None, "is_finished": False, "report": {},
+}
+IMPORT_EXAMPLE = {
+    **JOB_EXAMPLE, "id": 18, "kind": "import_leads", "status": "partial", "params": {"strict": False},
+    "counts": {"rows": 3, "rejected": 1, "inserted": 2, "updated": 0, "unchanged": 0}, "source_name": "leads.csv",
+    "is_finished": True, "report": {"errors": [{"row": 3, "column": "age", "value": "abc", "reason": "not a number"}]},
+}
+
+
+def _require_role(user, allowed: set[str], what: str) -> None:
+    if not user_roles(user) & allowed:
+        raise PermissionDenied(f"your role may not {what}")
+
+
+class AuthTokenView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(
+        tags=["auth"], auth=[], request=TokenRequestSerializer, responses={200: TokenSerializer},
+        summary="Get an API token",
+        description="Exchange a username and password for a token (the same token on every call). "
+                    "Throttled per client address (API_THROTTLE_AUTH, default 20/min).",
+        examples=[
+            OpenApiExample("Credentials", value={"username": "rep1", "password": "a long password"}, request_only=True),
+            OpenApiExample("Token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True),
+        ],
+    )
+    def post(self, request):
+        from rest_framework.authtoken.serializers import AuthTokenSerializer
+
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": api_token_for(user=serializer.validated_data["user"]).key})
+
+
+class JobFilter(filters.FilterSet):
+    class Meta:
+        model = JobRun
+        fields = {"kind": ["exact"], "status": ["exact"], "trigger": ["exact"]}
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["jobs"], summary="List job runs",
+                       description="Newest first. Filter by kind, status, trigger.",
+                       examples=[OpenApiExample("Page", value={"count": 1, "next": None, "previous": None,
+                                                               "results": [JOB_EXAMPLE]}, response_only=True)]),
+    retrieve=extend_schema(tags=["jobs"], summary="A job's status and progress",
+                           description="Poll this after starting a job: status, stage, progress 0–1, counts, error.",
+                           examples=[OpenApiExample("Running", value={**JOB_EXAMPLE, "status": "running",
+                                                                      "stage": "clustering", "progress": 0.4},
+                                                    response_only=True)]),
+    create=extend_schema(
+        tags=["jobs"], summary="Start a job", request=JobRequestSerializer,
+        responses={202: JobRunDetailSerializer},
+        description="Queue a re-cluster, lead re-score, lead-model training, offer attachment or the nightly run. "
+                    "Answers 202 with the queued run; poll `GET /api/v1/jobs/{id}/`. 409 while a run of the same "
+                    "job is in progress (when jobs run in-process). Marketers may start recluster and attach_offers.",
+        examples=[
+            OpenApiExample("Re-cluster", value={"kind": "recluster", "params": {"algorithm": "kmeans", "k": 4}},
+                           request_only=True),
+            OpenApiExample("Queued", value=JOB_EXAMPLE, response_only=True, status_codes=["202"]),
+        ],
+    ),
+)
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = JobRun.objects.select_related("created_by")
+    serializer_class = JobRunSerializer
+    filterset_class = JobFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    read_roles = JOB_READERS
+    write_roles = JOB_READERS
+
+    def get_serializer_class(self):
+        return JobRunSerializer if self.action == "list" else JobRunDetailSerializer
+
+    def create(self, request):
+        serializer = JobRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kind = serializer.validated_data["kind"]
+        _require_role(request.user, JOB_KIND_ROLES[kind], f"start {kind} jobs")
+        job = job_enqueue(kind=kind, params=serializer.validated_data["params"], user=request.user,
+                          trigger=JobRun.Trigger.API)
+        job.refresh_from_db()
+        return Response(JobRunDetailSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportFilter(filters.FilterSet):
+    class Meta:
+        model = ImportRun
+        fields = {"kind": ["exact"], "status": ["exact"]}
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["imports"], summary="List import runs", description="Newest first.",
+                       examples=[OpenApiExample("Page", value={"count": 1, "next": None, "previous": None,
+                                                               "results": [IMPORT_EXAMPLE]}, response_only=True)]),
+    retrieve=extend_schema(tags=["imports"], summary="An import's report",
+                           description="Counts and every rejected row: {row, column, value, reason}.",
+                           examples=[OpenApiExample("Report", value=IMPORT_EXAMPLE, response_only=True)]),
+    create=extend_schema(
+        tags=["imports"], summary="Upload a file to import", request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            201: OpenApiResponse(JobRunDetailSerializer, description="Rows imported (status succeeded or partial)"),
+            413: error_response("Declared size above the upload limit (UPLOAD_MAX_MB)"),
+            422: OpenApiResponse(JobRunDetailSerializer,
+                                 description="File read but nothing imported (status failed); the report says why"),
+        },
+        description="The same validation and upsert as the import commands. 201 when rows were imported (status "
+                    "succeeded, or partial with the rejected rows in `report.errors`); 422 with the same body when "
+                    "nothing was imported; 400 when the request itself is invalid (no file, unknown dataset, over "
+                    "UPLOAD_MAX_MB). Marketers may import customers and responses; analysts and admins anything.",
+        examples=[OpenApiExample("Upload", value={"dataset": "leads", "file": "leads.csv (the file's bytes)",
+                                                  "strict": False},
+                                 request_only=True, media_type="multipart/form-data"),
+                  OpenApiExample("Partly imported", value=IMPORT_EXAMPLE, response_only=True, status_codes=["201"])],
+    ),
+)
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = ImportRun.objects.filter(kind__in=ImportRun.IMPORT_KINDS).select_related("created_by")
+    serializer_class = JobRunSerializer
+    filterset_class = ImportFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    parser_classes = [MultiPartParser, FormParser]
+    read_roles = JOB_READERS
+    write_roles = JOB_READERS
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ImportUploadSerializer
+        return JobRunSerializer if self.action == "list" else JobRunDetailSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            upload_refuse_oversized(content_length=request.META.get("CONTENT_LENGTH"))
+
+    def create(self, request):
+        from campaigns.services import responses_import
+        from leads.services import leads_import
+        from segmentation.services import customers_import
+
+        serializer = ImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dataset = serializer.validated_data["dataset"]
+        _require_role(request.user, IMPORT_DATASET_ROLES[dataset], f"import {dataset}")
+        service = {"customers": customers_import, "leads": leads_import, "responses": responses_import}[dataset]
+        upload = serializer.validated_data["file"]
+        source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
+        job = service(source=source, source_name=upload.name, strict=serializer.validated_data["strict"],
+                      user=request.user, trigger=JobRun.Trigger.API)
+        imported = job.status in (JobRun.Status.SUCCEEDED, JobRun.Status.PARTIAL)
+        return Response(JobRunDetailSerializer(job).data,
+                        status=status.HTTP_201_CREATED if imported else status.HTTP_422_UNPROCESSABLE_ENTITY)

@@ -1,0 +1,49 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import UserError
+from segmentation.ml import ALGORITHMS
+from segmentation.models import SegmentationRun
+from segmentation.selectors import run_segments
+from segmentation.services import customers_recluster
+
+
+class Command(BaseCommand):
+    help = ("Re-cluster every customer into segments and make the result current; prints the chosen k, the "
+            "quality metrics per k, the segments with their personas, and churn since the previous run.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--k", type=int, default=None, help="fixed number of segments (default: chosen 2-8)")
+        parser.add_argument("--algorithm", choices=ALGORITHMS, default="kmeans")
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, **options):
+        try:
+            run = customers_recluster(algorithm=options["algorithm"], k=options["k"], seed=options["seed"])
+        except UserError as exc:
+            raise CommandError(f"re-cluster refused: {exc}") from exc
+        except Exception as exc:
+            raise CommandError(
+                f"re-cluster failed ({type(exc).__name__}: {exc}); the previous segmentation stays current"
+            ) from exc
+        self._print_run(run)
+
+    def _print_run(self, run: SegmentationRun) -> None:
+        out = self.stdout
+        out.write(f"segmentation run #{run.pk} ({run.algorithm}): k = {run.chosen_k}, "
+                  f"{run.n_customers:,} customers, {run.n_unsegmented:,} unsegmented")
+        out.write(f"{'':2}{'k':>3}  {'silhouette':>10}  {'calinski_harabasz':>17}  {'davies_bouldin':>14}")
+        for metrics in run.metrics:
+            marker = "*" if metrics["k"] == run.chosen_k else " "
+            out.write(f"{marker:2}{metrics['k']:>3}  {_number(metrics['silhouette'], 4):>10}  "
+                      f"{_number(metrics['calinski_harabasz'], 1):>17}  {_number(metrics['davies_bouldin'], 3):>14}")
+        out.write(f"{'key':>5}  {'persona':<14}  {'customers':>10}  {'share':>6}  label")
+        for segment in run_segments(run=run):
+            out.write(f"{segment.key:>5}  {segment.persona:<14}  {segment.size:>10,}  {segment.share:>6.1%}  "
+                      f"{segment.label}")
+        churn = "none (first run)" if run.churn is None else f"{run.churn:.1%} of customers changed segment"
+        out.write(f"churn since the previous run: {churn}")
+        out.write(self.style.SUCCESS(f"run #{run.pk} is now current"))
+
+
+def _number(value: float | None, decimals: int) -> str:
+    return "-" if value is None else f"{value:,.{decimals}f}"
