@@ -215,7 +215,7 @@ def read_frame(sql: str, params: list | tuple = (), *, columns: list[str] | None
             buffer.seek(0)
             if buffer.getbuffer().nbytes == 0:
                 return pd.DataFrame(columns=columns or [])
-            return pd.read_csv(buffer, keep_default_na=True, na_values=[""], low_memory=False)
+            return pd.read_csv(buffer, keep_default_na=True, na_values=[""], low_memory=False, true_values=["t"], false_values=["f"])
         cursor.execute(sql, params)
         names = [col[0] for col in cursor.description]
         return pd.DataFrame.from_records(cursor.fetchall(), columns=names)

@@ -24,6 +24,7 @@ def job_enqueue(*, kind: str, params: dict | None = None, user=None, trigger: st
 
     if kind not in TASK_FOR_KIND:
         raise ValueError(f"unknown job kind {kind!r}; choose one of {', '.join(TASK_FOR_KIND)}")
+    app.loader.import_default_modules()  # in-process (no worker) the apps' task modules are not autodiscovered yet
     job = job_create(kind=kind, trigger=trigger, params=params or {}, user=user)
 
     def dispatch() -> None:

@@ -1,0 +1,115 @@
+"""The model registry: train, store (joblib + sha256, never in git), compare with the champion, promote."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from core.bulk import read_frame
+from core.errors import UserError
+from core.models import JobRun
+from core.services import job_create, job_running
+from leads import ml
+from leads.models import Lead, LeadActivity, ScoringModel
+
+CHAMPION_TOLERANCE = 0.005
+LEAD_COLUMNS = ("id", "external_id", *ml.FEATURES, "status", "created_at")
+
+
+class ModelRefused(UserError):
+    """Training or promotion cannot proceed (too little data, no earlier model, ...)."""
+
+
+def thresholds() -> ml.TierThresholds:
+    return ml.TierThresholds(hot=settings.LEAD_TIER_HOT, warm=settings.LEAD_TIER_WARM)
+
+
+def leads_frame(where: str = "") -> pd.DataFrame:
+    columns = ", ".join(LEAD_COLUMNS)
+    frame = read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id")
+    for flag in ml.features.FLAG_FEATURES:
+        frame[flag] = frame[flag].astype(bool)
+    return frame
+
+
+def model_load(model: ScoringModel):
+    return ml.load_model(Path(settings.MEDIA_ROOT) / model.artifact, model.checksum)
+
+
+def lead_model_train(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobRun | None = None) -> ScoringModel:
+    """Train candidates on every lead with a known outcome; the new model replaces the champion only if its
+    held-out ROC AUC is not worse than the champion's on the same held-out leads by more than 0.005."""
+    job = job or job_create(kind=JobRun.Kind.TRAIN_LEADS, trigger=trigger, user=user)
+    with job_running(job) as tracker:
+        tracker.progress("reading leads", 0.05)
+        frame = leads_frame("WHERE status IS NOT NULL")
+        frame["status"] = frame["status"].astype(int)
+        tracker.progress("training candidates", 0.1)
+        try:
+            report = ml.train_lead_model(frame, ml.TrainingConfig(thresholds=thresholds()))
+        except ml.TrainingDataError as exc:
+            raise ModelRefused(str(exc)) from exc
+        tracker.progress("comparing with the champion", 0.85)
+        model = _register(report, frame, job)
+        job.counts = {"version": model.version, "champion": model.is_champion,
+                      "holdout_roc_auc": round(report.holdout_roc_auc, 4), "training_rows": report.training_rows}
+    return model
+
+
+def _register(report: ml.TrainingReport, frame: pd.DataFrame, job: JobRun) -> ScoringModel:
+    version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    relative = Path("models") / f"lead-model-v{version}.joblib"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    checksum = ml.save_model(report.model, path)
+    champion = ScoringModel.objects.filter(is_champion=True).first()
+    promote, decision = True, f"first model: champion ({report.decision})"
+    if champion is not None:
+        holdout = report.holdout_frame(frame)
+        champion_auc = ml.evaluate_on(model_load(champion), holdout)["roc_auc"]
+        promote = report.holdout_roc_auc >= champion_auc - CHAMPION_TOLERANCE
+        verdict = "replaces" if promote else "stays challenger to"
+        decision = (f"held-out ROC AUC {report.holdout_roc_auc:.4f} vs champion v{champion.version} "
+                    f"{champion_auc:.4f} on the same leads: {verdict} the champion. {report.decision}")
+    with transaction.atomic():
+        if promote:
+            ScoringModel.objects.filter(is_champion=True).update(is_champion=False)
+        return ScoringModel.objects.create(
+            version=version, algorithm=report.champion, features=list(report.features), params=report.params,
+            metrics=report.metrics(), drivers=report.drivers, training_rows=report.training_rows,
+            training_window_start=frame["created_at"].min() if len(frame) else None,
+            training_window_end=frame["created_at"].max() if len(frame) else None,
+            artifact=str(relative), checksum=checksum, is_champion=promote, decision=decision, job=job,
+        )
+
+
+def lead_model_train_if_due(*, trigger: str = JobRun.Trigger.COMMAND) -> ScoringModel | None:
+    """Train when there is no champion or enough new outcomes arrived since it was trained."""
+    champion = ScoringModel.objects.filter(is_champion=True).first()
+    if champion is not None:
+        new = LeadActivity.objects.filter(kind=LeadActivity.Kind.OUTCOME, stage__in=["won", "lost"],
+                                          created_at__gt=champion.created_at).count()
+        if new < settings.LEAD_RETRAIN_MIN_NEW_OUTCOMES:
+            return None
+    return lead_model_train(trigger=trigger)
+
+
+@transaction.atomic
+def lead_model_promote(*, model: ScoringModel, user=None) -> ScoringModel:
+    ScoringModel.objects.filter(is_champion=True).exclude(pk=model.pk).update(is_champion=False)
+    model.is_champion = True
+    model.decision = f"{model.decision}\nPromoted by hand by {getattr(user, 'username', 'system')}."
+    model.save(update_fields=["is_champion", "decision"])
+    return model
+
+
+@transaction.atomic
+def lead_model_rollback(*, user=None) -> ScoringModel:
+    current = ScoringModel.objects.filter(is_champion=True).first()
+    earlier = ScoringModel.objects.filter(version__lt=current.version).first() if current else None
+    if earlier is None:
+        raise ModelRefused("there is no earlier model to roll back to")
+    return lead_model_promote(model=earlier, user=user)
