@@ -31,3 +31,31 @@ def timed(label: str, results: dict):
     yield
     results[label] = time.perf_counter() - start
     print(f"  {label:<48} {results[label]:8.2f} s", flush=True)
+
+
+@contextmanager
+def step_timers(steps: dict, targets: dict):
+    """Time a service's phases without changing it: ``targets`` maps a step name to (module, function name);
+    each call's seconds land in ``steps`` under that name."""
+    originals = {name: getattr(owner, attribute) for name, (owner, attribute) in targets.items()}
+
+    def timer(name):
+        def call(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return originals[name](*args, **kwargs)
+            finally:
+                steps[name] = time.perf_counter() - start
+        return call
+
+    for name, (owner, attribute) in targets.items():
+        setattr(owner, attribute, timer(name))
+    try:
+        yield
+    finally:
+        for name, (owner, attribute) in targets.items():
+            setattr(owner, attribute, originals[name])
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())

@@ -13,13 +13,10 @@ of the membership rows into an unlogged table without indexes, measured before a
 Uses its own database (DATABASE_URL, default campaign_engine_bench_segmentation): it empties the customer tables.
 """
 import argparse
-import os
 import tempfile
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from _setup import django_on_postgres, timed
+from _setup import django_on_postgres, load_average, step_timers, timed
 
 
 def reset_tables() -> None:
@@ -81,38 +78,16 @@ def end_to_end(label: str, results: dict):
     from segmentation import services
 
     steps: dict[str, float] = {}
-    with timed(label, results), _step_timers(services, steps):
+    phases = {"read": (services, "customers_frame"), "engine": (services, "segment_customers"),
+              "publish + commit": (services, "_publish")}
+    with timed(label, results), step_timers(steps, phases):
         run = services.customers_recluster(trigger="command")
     print("    of which " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items()), flush=True)
     return run
 
 
-@contextmanager
-def _step_timers(services, steps: dict):
-    """Time the service's three phases (read, engine, publish incl. commit) without changing them."""
-    wrapped = {"read": "customers_frame", "engine": "segment_customers", "publish + commit": "_publish"}
-    originals = {name: getattr(services, attribute) for name, attribute in wrapped.items()}
-
-    def timer(name):
-        def call(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return originals[name](*args, **kwargs)
-            finally:
-                steps[name] = time.perf_counter() - start
-        return call
-
-    for name, attribute in wrapped.items():
-        setattr(services, attribute, timer(name))
-    try:
-        yield
-    finally:
-        for name, attribute in wrapped.items():
-            setattr(services, attribute, originals[name])
-
-
 def bench_size(n: int, seed: int) -> dict:
-    print(f"\n== {n:,} customers (load average {load()})", flush=True)
+    print(f"\n== {n:,} customers (load average {load_average()})", flush=True)
     results: dict[str, float] = {}
     reset_tables()
     load_customers(n, seed, results)
@@ -127,12 +102,8 @@ def bench_size(n: int, seed: int) -> dict:
     for label in ("end to end: first run", "end to end: nightly re-run (match + churn)"):
         print(f"  {label:<48} {results[label]:8.2f} s = {results[label] / results['floor']:.2f} x the floor "
               f"({results['floor']:.2f} s)")
-    print(f"  load average after: {load()}", flush=True)
+    print(f"  load average after: {load_average()}", flush=True)
     return results
-
-
-def load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> None:

@@ -230,7 +230,7 @@ def map_columns(frame: pd.DataFrame, spec: ImportSpec) -> pd.DataFrame:
             renamed[column.field] = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     if LINE_COLUMN in frame.columns:
         renamed[LINE_COLUMN] = frame[LINE_COLUMN]
-    mapped = pd.DataFrame(renamed, index=frame.index)
+    mapped = pd.DataFrame(renamed, index=frame.index, copy=False)
     mapped.attrs = dict(frame.attrs)
     return mapped
 
@@ -316,7 +316,7 @@ def validate_frame(mapped: pd.DataFrame, spec: ImportSpec) -> ValidationResult:
     if bad_lines:
         counts["(whole row): wrong number of fields"] = len(bad_lines)
         errors = sorted([*bad_lines, *errors], key=lambda e: e.row)[:MAX_REPORTED_ERRORS]
-    valid = pd.DataFrame(typed, index=mapped.index)[~rejected]
+    valid = pd.DataFrame(typed, index=mapped.index, copy=False)[~rejected]
     valid[spec.key_field] = key[~rejected]
     valid.insert(0, "_row", row_numbers[~rejected])
     return ValidationResult(
