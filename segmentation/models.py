@@ -128,14 +128,16 @@ class Segment(models.Model):
 class SegmentMembership(models.Model):
     """Which segment each customer was in for each run: the customer's segment history.
 
-    A million rows per run, written by COPY in the publishing transaction, so the table carries only what
-    reads need: the (run, customer) and (customer, run) indexes, no single-column FK indexes they already
-    cover, and no database FK constraints (PostgreSQL checks those row by row at commit: three checks per
+    A million rows per run, written by COPY in the publishing transaction, so the table carries one index only:
+    its primary key (run, customer), which serves a run's members and, probed once per run, a customer's history
+    (no id column, no (customer, run) index: each cost about as much as the rows themselves at every re-cluster).
+    No database FK constraints either (PostgreSQL checks those row by row at commit: three checks per
     membership). Integrity comes from the service, the only writer, inserting ids it has just read or created;
     deletes still cascade through Django. A segment is only ever deleted with its run, whose memberships go
     with the run, hence DO_NOTHING on ``segment``.
     """
 
+    pk = models.CompositePrimaryKey("run", "customer")
     run = models.ForeignKey(
         SegmentationRun, on_delete=models.CASCADE, related_name="memberships", db_constraint=False, db_index=False
     )
@@ -149,6 +151,3 @@ class SegmentMembership(models.Model):
     persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, blank=True)
     unsegmented_reason = models.CharField(max_length=64, blank=True)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "customer"], name="membership_unique_per_run")]
-        indexes = [models.Index(fields=["customer", "run"])]

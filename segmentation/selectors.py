@@ -24,9 +24,13 @@ def recluster_in_progress() -> JobRun | None:
 
 
 def customer_segment_history(*, customer: Customer) -> QuerySet[SegmentMembership]:
-    """The segment the customer was in for each run, newest run first."""
+    """The segment the customer was in for each run, newest run first.
+
+    Filtered by the published runs as well as the customer, so PostgreSQL probes the (run, customer) key once
+    per run instead of scanning every membership of every run."""
+    published = SegmentationRun.objects.filter(status=SegmentationRun.Status.SUCCEEDED).values("pk")
     return (
-        SegmentMembership.objects.filter(customer=customer)
+        SegmentMembership.objects.filter(customer=customer, run__in=published)
         .select_related("segment", "run")
         .order_by("-run__started_at", "-run_id")
     )
