@@ -4,14 +4,18 @@
     python bench/api_load.py --leads 1000000 --customers 1000000
 
 Loads synthetic leads and customers (core.synthetic, through the import services) into a dedicated database
-(DATABASE_URL, default ce_api_bench; reused when the row counts already match), gives reps their leads,
-scores them and attaches offers, then starts gunicorn (sync workers) with the bench settings
+(DATABASE_URL, default ce_apiload; reused when the row counts already match), gives reps their leads,
+scores them and attaches offers, then starts gunicorn (sync workers by default) with the bench settings
 (bench/api_load_settings.py) and, for `/api/v1/leads/queue/` and `/api/v1/customers/{id}/offers/`, at each
 concurrency: runs the API and its floor one after the other for the same duration and prints p50, p99,
 requests/s, the API/floor ratio, CPU milliseconds per request (gunicorn workers) and the SQL queries per
 request. The client is asyncio in a few processes, loopback only (gunicorn's sync workers close the
 connection after each response, so there is no keep-alive to reuse); every request is bounded by the run's
 duration and a timeout.
+
+The clients are closed-loop (each sends its next request when the last one is answered), so by Little's law the
+mean latency is clients / requests per second: p99 under 100 ms at 32 clients needs well over 320 req/s, from
+the API and the floor alike. `--workers`, `--worker-class` and `--threads` set the one gunicorn both share.
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ REQUEST_TIMEOUT = 10.0
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ce_api_bench")
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ce_apiload")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("the load bench measures PostgreSQL: set DATABASE_URL to a postgres:// URL")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -186,7 +190,8 @@ def same_json(api: str, floor: str, token: str, port: int) -> bool:
 # --- gunicorn -------------------------------------------------------------------------------------------------
 
 
-def start_gunicorn(*, port: int, workers: int, app: str = "config.wsgi:application") -> subprocess.Popen:
+def start_gunicorn(*, port: int, workers: int, worker_class: str = "sync", threads: int = 1,
+                   app: str = "config.wsgi:application") -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "api_load_settings",
@@ -198,8 +203,8 @@ def start_gunicorn(*, port: int, workers: int, app: str = "config.wsgi:applicati
         "LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app, "--workers", str(workers),
-         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "--worker-class", worker_class,
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
     deadline = time.monotonic() + 60
@@ -319,7 +324,9 @@ def main() -> None:
     parser.add_argument("--clients", default="8,32", help="concurrency levels, comma separated")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (API and floor share the server)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=7)
@@ -355,9 +362,11 @@ def main() -> None:
             "queries": (queries["offers api"], queries["offers floor"]),
         },
     }
-    print(f"\n{args.leads:,} leads, {args.customers:,} customers; gunicorn {args.workers} sync workers; "
+    server_config = f"{args.workers} {args.worker_class} workers" + (
+        f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+    print(f"\n{args.leads:,} leads, {args.customers:,} customers; gunicorn {server_config}; "
           f"{args.seconds:g} s per run after {args.warmup:g} s warm-up; PostgreSQL {os.environ['DATABASE_URL']}")
-    server = start_gunicorn(port=port, workers=args.workers)
+    server = start_gunicorn(port=port, workers=args.workers, worker_class=args.worker_class, threads=args.threads)
     try:
         checks = {
             "queue": same_json("/api/v1/leads/queue/", "/floor/leads/queue/", tokens[rep.pk], port),

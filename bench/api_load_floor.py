@@ -1,36 +1,69 @@
 """Bench-only URLconf for bench/api_load.py: the project's URLs plus the "floor" views.
 
-A floor view is the least Django can do for a hot endpoint: no DRF, no ORM, no serializer; it runs SQL
-equivalent to the API's (the same authentication statement, then the page query) on a raw cursor and
-writes the same JSON with orjson. The API's requests/s as a share of the floor's is what the bench reports.
+A floor view is the least Django can do for a hot endpoint: no DRF, no ORM at request time, no serializer. It
+runs the very statements the API runs — the authentication statement, then the SQL text the ORM emits for the
+page, compiled once from the same selectors with placeholder values and re-used with the request's values —
+on a raw cursor, and writes the same JSON with orjson. The API's requests/s as a share of the floor's is what
+the bench reports; bench/api_load.py checks both answer byte for byte the same.
 
 Served by gunicorn with DJANGO_SETTINGS_MODULE=api_load_settings (bench/ on the path); never in production.
 """
+from __future__ import annotations
+
+import datetime
+from functools import cache
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
 from django.utils import timezone
 from rest_framework.utils.urls import replace_query_param
 
-QUEUE_COLUMNS = (
-    "id", "external_id", "age", "current_occupation", "first_interaction", "profile_completed", "website_visits",
-    "time_spent_on_website", "page_views_per_visit", "last_activity", "stage", "score", "tier", "last_activity_at",
-)
-QUEUE_SQL = (
-    f"SELECT {', '.join(QUEUE_COLUMNS)} FROM leads_lead WHERE owner_id = %s AND stage NOT IN ('won', 'lost') "
-    "ORDER BY CASE tier WHEN 'hot' THEN 0 WHEN 'warm' THEN 1 WHEN 'cold' THEN 2 ELSE 3 END, "
-    "COALESCE(score, -1.0) DESC, COALESCE(last_activity_at, '1970-01-01T00:00:00+00:00') DESC, id LIMIT %s"
-)
-CUSTOMER_SQL = "SELECT id, external_id, persona FROM segmentation_customer WHERE id = %s"
-OFFERS_SQL = (
-    "SELECT a.id, a.offer_id, o.name, o.offer_type, o.value, o.message, a.p_accept, a.score, a.rank, a.campaign_id, "
-    "c.name FROM campaigns_offerassignment a JOIN campaigns_offer o ON o.id = a.offer_id "
-    "JOIN campaigns_campaign c ON c.id = a.campaign_id "
-    "WHERE a.customer_id = %s AND a.status = 'proposed' AND NOT a.is_control AND c.status = 'active' "
-    "AND (c.starts_on IS NULL OR c.starts_on <= %s) AND (c.ends_on IS NULL OR c.ends_on >= %s) "
-    "ORDER BY a.score DESC NULLS FIRST, a.rank, o.priority, a.offer_id"
-)
 PAGE_SIZE = 50
+USER_MARK = -7_000_001  # placeholder values, found again among the compiled statement's parameters
+CUSTOMER_MARK = -7_000_002
+DAY_MARK = datetime.date(1901, 1, 1)
+
+
+class Compiled:
+    """A queryset's SQL and parameters, with the positions of the placeholder values to fill per request."""
+
+    def __init__(self, queryset, **marks):
+        self.sql, params = queryset.query.sql_with_params()
+        self.params = list(params)
+        self.slots = {name: [i for i, value in enumerate(self.params) if value == mark] for name, mark in marks.items()}
+        missing = [name for name, slots in self.slots.items() if not slots]
+        assert not missing, f"placeholders {missing} not among the parameters of {self.sql}"
+
+    def params_for(self, **values) -> list:
+        params = list(self.params)
+        for name, value in values.items():
+            for slot in self.slots[name]:
+                params[slot] = value
+        return params
+
+
+@cache
+def queue_statement() -> tuple[Compiled, tuple[str, ...]]:
+    from django.contrib.auth import get_user_model
+
+    from leads.api.queue import QUEUE_FIELDS, QueuePagination, queue_rows
+    from leads.selectors import rep_queue
+
+    ordering = [f"-{name}" if desc else name for name, desc in QueuePagination.key_fields]
+    queryset = queue_rows(rep_queue(user=get_user_model()(pk=USER_MARK))).order_by(*ordering)[: PAGE_SIZE + 1]
+    return Compiled(queryset, user=USER_MARK), QUEUE_FIELDS
+
+
+@cache
+def offer_statements() -> tuple[Compiled, Compiled]:
+    from campaigns.selectors import NEXT_BEST_OFFER_COLUMNS, _next_best_offer_rows
+    from segmentation.models import Customer
+
+    offers = _next_best_offer_rows(customer_id=CUSTOMER_MARK, on=DAY_MARK).values_list(
+        *NEXT_BEST_OFFER_COLUMNS.values(), "customer__external_id", "customer__persona")
+    customer = Customer.objects.filter(pk=CUSTOMER_MARK).values_list("external_id", "persona")[:1]
+    return Compiled(offers, customer=CUSTOMER_MARK, day=DAY_MARK), Compiled(customer, customer=CUSTOMER_MARK)
 
 
 def _json(data, status: int = 200) -> HttpResponse:
@@ -54,16 +87,17 @@ def _user_with_role(cursor, request, roles: set[str]) -> int | None:
     names = [column.name for column in cursor.description]
     user = dict(zip(names, rows[0]))
     held = {row[-1] for row in rows if row[-1]}
-    return user["id"] if user["is_active"] and held & roles else None
+    return user["id"] if user["is_active"] and (held & roles or user["is_superuser"]) else None
 
 
 def floor_queue(request):
+    statement, fields = queue_statement()
     with connection.cursor() as cursor:
         user_id = _user_with_role(cursor, request, {"sales_rep", "admin"})
         if user_id is None:
             return JsonResponse({"error": "forbidden"}, status=403)
-        cursor.execute(QUEUE_SQL, [user_id, PAGE_SIZE + 1])
-        rows = [dict(zip(QUEUE_COLUMNS, row)) for row in cursor.fetchall()]
+        cursor.execute(statement.sql, statement.params_for(user=user_id))
+        rows = [dict(zip(fields, row)) for row in cursor.fetchall()]
     next_link = None
     if len(rows) > PAGE_SIZE:
         from leads.api.queue import QueuePagination
@@ -76,25 +110,26 @@ def floor_queue(request):
 
 
 def floor_offers(request, pk: int):
+    from campaigns.selectors import NEXT_BEST_OFFER_COLUMNS
     from segmentation.api.views import offer_item
 
-    today = timezone.localdate()
+    offers, customer = offer_statements()
     with connection.cursor() as cursor:
         if _user_with_role(cursor, request, {"marketer", "analyst", "admin"}) is None:
             return JsonResponse({"error": "forbidden"}, status=403)
-        cursor.execute(CUSTOMER_SQL, [pk])
-        customer = cursor.fetchone()
-        if customer is None:
-            return JsonResponse({"error": "not found"}, status=404)
-        cursor.execute(OFFERS_SQL, [pk, today, today])
-        offers = [
-            {"assignment": row[0], "offer": row[1], "name": row[2], "offer_type": row[3], "value": row[4],
-             "message": row[5], "p_accept": row[6], "expected_value": row[7], "rank": position,
-             "campaign_rank": row[8], "campaign": row[9], "campaign_name": row[10]}
-            for position, row in enumerate(cursor.fetchall(), start=1)
-        ]
-    return _json({"customer": customer[0], "external_id": customer[1], "persona": customer[2],
-                  "results": [offer_item(offer) for offer in offers]})
+        cursor.execute(offers.sql, offers.params_for(customer=pk, day=timezone.localdate()))
+        rows = cursor.fetchall()
+        if rows:
+            external_id, persona = rows[0][-2:]
+        else:
+            cursor.execute(customer.sql, customer.params_for(customer=pk))
+            found = cursor.fetchone()
+            if found is None:
+                return JsonResponse({"error": "not found"}, status=404)
+            external_id, persona = found
+    keys = tuple(NEXT_BEST_OFFER_COLUMNS)
+    results = [offer_item({**dict(zip(keys, row)), "rank": position}) for position, row in enumerate(rows, start=1)]
+    return _json({"customer": pk, "external_id": external_id, "persona": persona, "results": results})
 
 
 urlpatterns = [

@@ -98,31 +98,57 @@ def campaign_lift_report(*, campaign: Campaign) -> dict:
             "by_offer": by_offer, "by_segment": by_segment}
 
 
+# A next best offer as the API documents it: key -> column read for it. `rank` (1 = best over every running
+# campaign) is the row's position, numbered in Python.
+NEXT_BEST_OFFER_COLUMNS = {
+    "assignment": "id", "offer": "offer_id", "name": "offer__name", "offer_type": "offer__offer_type",
+    "value": "offer__value", "message": "offer__message", "p_accept": "p_accept", "expected_value": "score",
+    "campaign_rank": "rank", "campaign": "campaign_id", "campaign_name": "campaign__name",
+}
+_OFFER_KEYS = tuple(NEXT_BEST_OFFER_COLUMNS)
+
+
+def _next_best_offer_rows(*, customer_id: int, on: datetime.date | None = None) -> QuerySet[OfferAssignment]:
+    """Pending treated rows of running campaigns, best first. The campaign is filtered through the join (not
+    `campaign_id IN (SELECT …)`), so PostgreSQL reads the customer's rows by the (customer, status) index and
+    checks each one's campaign by primary key."""
+    on = on or timezone.localdate()
+    return (OfferAssignment.objects
+            .filter(customer_id=customer_id, status=Status.PROPOSED, is_control=False,
+                    campaign__status=Campaign.Status.ACTIVE)
+            .filter(Q(campaign__starts_on__isnull=True) | Q(campaign__starts_on__lte=on),
+                    Q(campaign__ends_on__isnull=True) | Q(campaign__ends_on__gte=on))
+            .order_by("-score", "rank", "offer__priority", "offer_id"))
+
+
+def _ranked(rows) -> list[dict]:
+    return [{**dict(zip(_OFFER_KEYS, row)), "rank": position} for position, row in enumerate(rows, start=1)]
+
+
 def customer_next_best_offers(*, customer) -> list[dict]:
     """The customer's pending offers in running campaigns, best first: expected value (P(accept) x value), then
     rank within the campaign, offer priority and id. Held-out (control) customers get none."""
-    running = campaigns_running()
-    rows = (OfferAssignment.objects
-            .filter(customer=customer, status=Status.PROPOSED, is_control=False, campaign__in=running)
-            .select_related("offer", "campaign")
-            .order_by("-score", "rank", "offer__priority", "offer_id"))
-    return [
-        {
-            "assignment": row.pk,
-            "offer": row.offer_id,
-            "name": row.offer.name,
-            "offer_type": row.offer.offer_type,
-            "value": row.offer.value,
-            "message": row.offer.message,
-            "p_accept": row.p_accept,
-            "expected_value": row.score,
-            "rank": position,
-            "campaign_rank": row.rank,
-            "campaign": row.campaign_id,
-            "campaign_name": row.campaign.name,
-        }
-        for position, row in enumerate(rows, start=1)
-    ]
+    rows = _next_best_offer_rows(customer_id=customer.pk).values_list(*NEXT_BEST_OFFER_COLUMNS.values())
+    return _ranked(rows)
+
+
+def customer_offer_sheet(*, customer_id: int) -> dict | None:
+    """The customer (id, external_id, persona) with their next best offers; None for no such customer.
+
+    One query when the customer has offers (the customer's columns ride along on every offer row), a second,
+    by primary key, only when there are none, to tell a customer without offers from an unknown id."""
+    from segmentation.models import Customer
+
+    rows = list(_next_best_offer_rows(customer_id=customer_id).values_list(
+        *NEXT_BEST_OFFER_COLUMNS.values(), "customer__external_id", "customer__persona"))
+    if rows:
+        external_id, persona = rows[0][-2:]
+    else:
+        found = Customer.objects.filter(pk=customer_id).values_list("external_id", "persona").first()
+        if found is None:
+            return None
+        external_id, persona = found
+    return {"customer": customer_id, "external_id": external_id, "persona": persona, "results": _ranked(rows)}
 
 
 def campaign_audience_rows(*, campaign: Campaign, offer: Offer | None = None) -> Iterator[tuple]:

@@ -48,6 +48,7 @@ ENV_VARS = {
     "LEAD_TIER_HOT": "Score at or above which a lead is hot (default 70).",
     "LEAD_TIER_WARM": "Score at or above which a lead is warm (default 40).",
     "LEAD_RETRAIN_MIN_NEW_OUTCOMES": "New outcomes that trigger a retrain before the weekly one (default 200).",
+    "LEAD_MODEL_ALGORITHMS": "Candidate algorithms the lead model training compares (default all three).",
     "JOB_STALE_MINUTES": "A running job whose heartbeat is older than this is marked failed (default 120).",
     "API_THROTTLE_AUTH": "Token requests allowed per client (default 20/min).",
     "API_THROTTLE_WRITE": "Write requests allowed per user (default 600/min).",

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files, not a CDN
     "django_celery_beat",
     "core",
     "segmentation",
@@ -127,6 +128,8 @@ JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 120)
 LEAD_TIER_HOT = env_float("LEAD_TIER_HOT", 70.0)
 LEAD_TIER_WARM = env_float("LEAD_TIER_WARM", 40.0)
 LEAD_RETRAIN_MIN_NEW_OUTCOMES = env_int("LEAD_RETRAIN_MIN_NEW_OUTCOMES", 200)
+LEAD_MODEL_ALGORITHMS = tuple(env_list(
+    "LEAD_MODEL_ALGORITHMS", "logistic_regression,hist_gradient_boosting,random_forest"))
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -154,6 +157,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # the docs pages load Swagger UI / ReDoc from our own static files (drf-spectacular-sidecar): they work offline
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "JobKindEnum": "core.models.JobRun.Kind",
         "JobStatusEnum": "core.models.JobRun.Status",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from django.db.models import Case, DateTimeField, FloatField, IntegerField, Value, When
+from django.db.models import DateTimeField, FloatField, Value
 from django.db.models.functions import Coalesce
 
 from core.api.pagination import KeysetCursorPagination
@@ -24,17 +24,18 @@ NO_ACTIVITY = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def queue_rows(leads):
-    """The queue's columns as plain dicts, with the sort key as annotations (used in WHERE/ORDER BY only)."""
+    """The queue's columns as plain dicts, with the sort key as annotations (used in WHERE/ORDER BY only).
+
+    `leads` is leads.selectors.rep_queue, which already ranks the tier (`tier_rank`); score and activity are
+    made non-NULL here so that the cursor can compare them."""
     return leads.annotate(
-        queue_tier=Case(*[When(tier=tier, then=Value(rank)) for tier, rank in TIER_RANK.items()],
-                        default=Value(UNSCORED_RANK), output_field=IntegerField()),
         queue_score=Coalesce("score", Value(NO_SCORE), output_field=FloatField()),
         queue_activity=Coalesce("last_activity_at", Value(NO_ACTIVITY), output_field=DateTimeField()),
     ).values(*QUEUE_FIELDS)
 
 
 class QueuePagination(KeysetCursorPagination):
-    key_fields = (("queue_tier", False), ("queue_score", True), ("queue_activity", True), ("id", False))
+    key_fields = (("tier_rank", False), ("queue_score", True), ("queue_activity", True), ("id", False))
 
     def key_of(self, row) -> list:
         return [

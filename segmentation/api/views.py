@@ -82,14 +82,13 @@ class CustomerViewSet(ApiReadOnlyViewSet):
     @action(detail=True, methods=["get"], url_path="offers", filter_backends=[],
             pagination_class=None)
     def offers(self, request, pk=None):
-        from campaigns.selectors import customer_next_best_offers
+        from campaigns.selectors import customer_offer_sheet
 
-        customer = Customer.objects.filter(pk=parse_pk(pk)).values("id", "external_id", "persona").first()
-        if customer is None:
+        sheet = customer_offer_sheet(customer_id=parse_pk(pk))
+        if sheet is None:
             raise Http404("No such customer.")
-        ranked = customer_next_best_offers(customer=Customer(pk=customer["id"]))
-        return Response({"customer": customer["id"], "external_id": customer["external_id"],
-                         "persona": customer["persona"], "results": [offer_item(offer) for offer in ranked]})
+        sheet["results"] = [offer_item(offer) for offer in sheet["results"]]
+        return Response(sheet)
 
     def _customer(self, pk) -> Customer:
         try:

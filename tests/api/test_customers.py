@@ -82,6 +82,7 @@ def test_customer_list_pages_hold_fifty_rows(marketer):
 
 def test_unknown_and_impossible_customer_ids_are_404(marketer):
     assert marketer.get("/api/v1/customers/424242/").status_code == 404
+    assert marketer.get("/api/v1/customers/424242/offers/").status_code == 404
     assert marketer.get("/api/v1/customers/-1/offers/").status_code == 404
     assert marketer.get("/api/v1/customers/99999999999999999999/segments/").status_code == 404
 
@@ -120,17 +121,30 @@ def test_next_best_offers_are_ranked_by_expected_value(marketer):
 
 
 @pytest.mark.parametrize("offers", [1, 20])
-def test_next_best_offers_take_three_queries_however_many_offers(marketer, django_assert_num_queries, offers):
+def test_next_best_offers_take_two_queries_however_many_offers(marketer, django_assert_num_queries, offers):
     customer = CustomerFactory()
     campaign = CampaignFactory(status=Campaign.Status.ACTIVE)
     for _ in range(offers):
         AssignmentFactory(customer=customer, offer=OfferFactory(campaign=campaign))
 
-    # token with user and roles, customer, offers
-    with django_assert_num_queries(3):
+    # token with user and roles; offers with the customer's columns
+    with django_assert_num_queries(2):
         response = marketer.get(f"/api/v1/customers/{customer.pk}/offers/")
 
     assert len(response.json()["results"]) == offers
+
+
+def test_customer_without_offers_gets_an_empty_list_in_three_queries(marketer, django_assert_num_queries):
+    customer = CustomerFactory()
+    AssignmentFactory(customer=customer, is_control=True)
+
+    # token with user and roles; no offer rows; the customer by primary key
+    with django_assert_num_queries(3):
+        response = marketer.get(f"/api/v1/customers/{customer.pk}/offers/")
+
+    assert response.status_code == 200
+    assert response.json() == {"customer": customer.pk, "external_id": customer.external_id,
+                               "persona": customer.persona, "results": []}
 
 
 def test_current_run_comes_with_its_segments(marketer):

@@ -253,7 +253,7 @@ def test_queue_with_a_forged_cursor_is_404(rep_a):
     assert rep_a.get("/api/v1/leads/queue/?cursor=bm90LWEta2V5").status_code == 404
 
 
-@pytest.mark.parametrize("page_size", [5, 50])
+@pytest.mark.parametrize("page_size", [10, 50])
 def test_queue_takes_two_queries_whatever_the_page_size(rep_a, django_assert_num_queries, page_size):
     for index in range(60):
         queue_lead(rep_a.user, ("hot", "warm", "cold")[index % 3], float(index), index)
