@@ -4,7 +4,6 @@
     python bench/import_bench.py --rows 1000000
 """
 import argparse
-import io
 import tempfile
 from pathlib import Path
 

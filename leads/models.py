@@ -55,14 +55,15 @@ class Lead(models.Model):
     educational_channels = models.BooleanField(default=False)
     referral = models.BooleanField(default=False)
     status = models.BooleanField(null=True, blank=True, help_text="Converted? Empty while the lead is open")
-    owner = models.ForeignKey(  # indexed by lead_queue_idx, which starts with owner
+    owner = models.ForeignKey(  # indexed by lead_owner_stage_idx, which starts with owner
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads", db_index=False
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NEW)
     score = models.FloatField(null=True, blank=True, help_text="Conversion likelihood, 0-100")
     tier = models.CharField(max_length=8, choices=Tier.choices, blank=True)
-    scoring_model = models.ForeignKey(
-        "ScoringModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    scoring_model = models.ForeignKey(  # no database constraint: its deferred check cost seconds per re-score
+        "ScoringModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        db_constraint=False,
     )
     scored_at = models.DateTimeField(null=True, blank=True)
     factors = models.JSONField(default=dict, blank=True, help_text="Top factors up and down, in words")
@@ -75,10 +76,10 @@ class Lead(models.Model):
         # Unique constraint rather than unique=True: PostgreSQL then has no extra LIKE index to maintain,
         # which halves the cost of a million-row import.
         constraints = [models.UniqueConstraint(fields=["external_id"], name="lead_external_id_unique")]
-        indexes = [
-            models.Index(fields=["owner", "stage", "tier", "-score"], name="lead_queue_idx"),
-            models.Index(fields=["tier", "-score"], name="lead_tier_score_idx"),
-        ]
+        # No index holds score or tier, and the table keeps half of each page free (migration 0003): a re-score
+        # then updates every lead in place (HOT) without touching any index. A rep's queue is found by owner and
+        # sorted in memory (a rep holds at most their capacity of open leads).
+        indexes = [models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx")]
 
     def __str__(self) -> str:
         return f"Lead {self.external_id}"
@@ -120,8 +121,13 @@ class ScoringModel(models.Model):
 class LeadScore(models.Model):
     """Score history: one row per lead per scoring run, so reps see the trend."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="score_history")
-    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+")
+    # No database constraints: rows are written in bulk only for leads updated in the same statement's transaction
+    # (see leads.services._publish_scores), and deferred per-row checks cost ~8 s per million rows at commit.
+    # Deleting a lead or a model still cascades through the ORM.
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="score_history", db_constraint=False,
+                             db_index=False)  # the (lead, -scored_at) index serves lookups by lead
+    scoring_model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                      db_index=False)  # only read through a lead's history
     score = models.FloatField()
     tier = models.CharField(max_length=8, choices=Lead.Tier.choices)
     scored_at = models.DateTimeField(db_index=True)

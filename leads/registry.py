@@ -27,8 +27,14 @@ def thresholds() -> ml.TierThresholds:
     return ml.TierThresholds(hot=settings.LEAD_TIER_HOT, warm=settings.LEAD_TIER_WARM)
 
 
-def leads_frame(where: str = "") -> pd.DataFrame:
-    columns = ", ".join(LEAD_COLUMNS)
+def training_config() -> ml.TrainingConfig:
+    """Candidates from settings (LEAD_MODEL_ALGORITHMS); a bad name is refused with the list of valid ones."""
+    return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS))
+
+
+def leads_frame(where: str = "", extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Leads (model features, outcome, ids) in id order; ``extra_columns`` are further SELECT expressions."""
+    columns = ", ".join((*LEAD_COLUMNS, *extra_columns))
     frame = read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id")
     for flag in ml.features.FLAG_FEATURES:
         frame[flag] = frame[flag].astype(bool)
@@ -49,8 +55,8 @@ def lead_model_train(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: J
         frame["status"] = frame["status"].astype(int)
         tracker.progress("training candidates", 0.1)
         try:
-            report = ml.train_lead_model(frame, ml.TrainingConfig(thresholds=thresholds()))
-        except ml.TrainingDataError as exc:
+            report = ml.train_lead_model(frame, training_config())
+        except (ml.TrainingDataError, ValueError) as exc:
             raise ModelRefused(str(exc)) from exc
         tracker.progress("comparing with the champion", 0.85)
         model = _register(report, frame, job)

@@ -1,9 +1,10 @@
 """Reads for leads: queues, visibility, score history, the champion model."""
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from core.roles import ADMIN, ANALYST, MARKETER, user_roles
+from core.roles import ADMIN, ANALYST, MARKETER, SALES_REP, user_roles
 from leads.models import Lead, LeadScore, ScoringModel
 
 CLOSED_STAGES = (Lead.Stage.WON, Lead.Stage.LOST)
@@ -21,13 +22,20 @@ def open_leads() -> QuerySet[Lead]:
 
 
 def rep_queue(*, user) -> QuerySet[Lead]:
-    """The rep's open leads: hot before warm before cold, then highest score, freshest activity, oldest id."""
+    """The rep's open leads: hot before warm before cold, then highest score, freshest activity (never-touched
+    leads after touched ones), oldest id."""
     return (
         open_leads()
         .filter(owner=user)
         .annotate(tier_rank=TIER_ORDER)
-        .order_by("tier_rank", "-score", "-last_activity_at", "id")
+        .order_by("tier_rank", F("score").desc(nulls_last=True), F("last_activity_at").desc(nulls_last=True), "id")
     )
+
+
+def sales_reps() -> QuerySet:
+    """Users leads may be given to: active, and in the sales_rep group or with an active capacity."""
+    reps = Q(groups__name=SALES_REP) | Q(sales_rep__is_active=True)
+    return get_user_model().objects.filter(reps, is_active=True).distinct()
 
 
 def leads_visible_to(*, user) -> QuerySet[Lead]:

@@ -1,40 +1,28 @@
-"""Writes and orchestration for leads."""
+"""Writes and orchestration for leads: import, scoring and explanations, claims, outcomes, assignment."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from core.bulk import copy_frame, create_stage, drop_stage
+from core.errors import UserError
 from core.imports import file_import
 from core.models import JobRun
+from core.roles import ADMIN, user_roles
+from core.services import job_create, job_running
+from leads import ml
 from leads.importers import LEAD_SPEC
-from leads.models import Lead
-
-
-def leads_import(
-    *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None, trigger: str = JobRun.Trigger.COMMAND
-) -> JobRun:
-    """Upsert leads from an ExtraaLearn-format file by external id. An empty status means an open lead."""
-    return file_import(
-        kind=JobRun.Kind.IMPORT_LEADS, spec=LEAD_SPEC, model=Lead, source=source,
-        source_name=source_name, strict=strict, user=user, trigger=trigger,
-    )
-
-
-# --- models, scoring, queues ---------------------------------------------------------------------------------------
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.db import transaction  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from core.bulk import copy_frame, update_from_frame  # noqa: E402
-from core.errors import UserError  # noqa: E402
-from core.roles import ADMIN, user_roles  # noqa: E402
-from core.services import job_create, job_running  # noqa: E402
-from leads import ml  # noqa: E402
-from leads.models import LeadActivity, LeadScore, SalesRep  # noqa: E402
-from leads.registry import (  # noqa: E402,F401  (re-exported: the service names of the contract)
+from leads.models import Lead, LeadActivity, LeadScore, SalesRep, ScoringModel
+from leads.registry import (  # noqa: F401  (re-exported: the service names of the contract)
     ModelRefused,
     lead_model_promote,
     lead_model_rollback,
@@ -45,7 +33,28 @@ from leads.registry import (  # noqa: E402,F401  (re-exported: the service names
     thresholds,
 )
 
-EXPLAINED_PER_RUN = 20_000  # factors in words for the best-scored leads; explaining 1M leads costs ~50 s CPU
+
+def leads_import(
+    *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None,
+    trigger: str = JobRun.Trigger.COMMAND,
+) -> JobRun:
+    """Upsert leads from an ExtraaLearn-format file by external id. An empty status means an open lead."""
+    return file_import(
+        kind=JobRun.Kind.IMPORT_LEADS, spec=LEAD_SPEC, model=Lead, source=source,
+        source_name=source_name, strict=strict, user=user, trigger=trigger,
+    )
+
+
+# --- scoring -------------------------------------------------------------------------------------------------------
+
+CURRENT_SCORE_COLUMNS = ("score AS current_score", "tier AS current_tier", "scoring_model_id AS current_model",
+                         "factors <> '{}' AS has_factors", "owner_id IS NOT NULL AS owned")
+# Factors in words for the best-scored leads and every lead in a rep's queue; explaining 1M leads costs ~50 s CPU.
+# Any other lead is explained when it is looked at (``lead_factors``).
+EXPLAINED_PER_RUN = 20_000
+
+
+logger = logging.getLogger(__name__)
 
 
 class LeadUnavailable(UserError):
@@ -53,7 +62,12 @@ class LeadUnavailable(UserError):
 
 
 def leads_rescore(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobRun | None = None) -> JobRun:
-    """Score every open lead with the champion; publish scores, tiers, factors and history in one transaction."""
+    """Score every open lead with the champion; publish what changed (scores, tiers, factors, history) atomically.
+
+    A lead whose score, tier and model are unchanged keeps its row, its ``scored_at`` and its history: history
+    holds one row per change, which is the trend a rep reads, and a nightly re-run over mostly unchanged leads
+    writes little. Factors in words are computed for the ``EXPLAINED_PER_RUN`` best-scored leads.
+    """
     from leads.selectors import champion_model
 
     job = job or job_create(kind=JobRun.Kind.RESCORE_LEADS, trigger=trigger, user=user)
@@ -62,35 +76,137 @@ def leads_rescore(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobR
         if champion is None:
             raise ModelRefused("no champion model yet: train one first (python manage.py train_lead_model)")
         tracker.progress("reading open leads", 0.05)
-        frame = leads_frame("WHERE stage NOT IN ('won', 'lost')")
+        frame = leads_frame("WHERE stage NOT IN ('won', 'lost')", extra_columns=CURRENT_SCORE_COLUMNS)
         tracker.progress("scoring", 0.3)
         batch = ml.score_leads(model_load(champion), frame, thresholds=thresholds(),
-                               explain_top=min(EXPLAINED_PER_RUN, len(frame)))
-        factors = np.full(len(frame), None, dtype=object)
-        for position in batch.explained_positions:
-            factors[position] = batch.factors(int(position))
-        now = timezone.now()
-        updates = pd.DataFrame({"id": frame["id"].to_numpy(), "score": batch.scores, "tier": batch.tiers,
-                                "scoring_model_id": champion.pk, "scored_at": now,
-                                "factors": [f if f is not None else {} for f in factors]})
+                               explain_top=min(EXPLAINED_PER_RUN, len(frame)),
+                               explain_also=np.flatnonzero(frame["owned"].astype(bool).to_numpy()))
         tracker.progress("publishing", 0.8)
         with transaction.atomic():
-            update_from_frame(table=Lead._meta.db_table, frame=updates, key="id",
-                              columns=["score", "tier", "scoring_model_id", "scored_at", "factors"])
-            history = updates[["id", "score", "tier", "scoring_model_id", "scored_at"]].rename(columns={"id": "lead_id"})
-            copy_frame_in_cursor(LeadScore._meta.db_table, history)
+            changed = _publish_scores(_score_changes(frame, batch, champion.pk), model_id=champion.pk,
+                                      scored_at=timezone.now())
         tiers = pd.Series(batch.tiers).value_counts().to_dict()
-        job.counts = {"scored": len(frame), "model_version": champion.version,
+        job.counts = {"scored": len(frame), "changed": changed, "model_version": champion.version,
                       **{tier: int(tiers.get(tier, 0)) for tier in ("hot", "warm", "cold")}}
     job.refresh_from_db()
     return job
 
 
-def copy_frame_in_cursor(table: str, frame: pd.DataFrame) -> None:
+def lead_factors(lead: Lead) -> dict[str, list[str]]:
+    """The lead's top factors up and down in words: as published by the last re-score, or, for a lead outside the
+    explained few, computed now with the model that scored it (a few milliseconds; nothing is written)."""
+    if lead.factors or lead.scoring_model_id is None:
+        return lead.factors
+    scoring_model = ScoringModel.objects.filter(pk=lead.scoring_model_id).first()
+    frame = leads_frame(f"WHERE id = {int(lead.pk)}")
+    if scoring_model is None or frame.empty:
+        return {}
+    try:
+        model = _model_cached(scoring_model.artifact, scoring_model.checksum)
+    except (OSError, ml.ArtifactIntegrityError) as exc:  # a missing or altered artifact: show no factors, say why
+        logger.warning("cannot explain lead %s with model v%s: %s", lead.pk, scoring_model.version, exc)
+        return {}
+    return ml.score_leads(model, frame, thresholds=thresholds(), explain=True).factors(0)
+
+
+EXPORT_CHUNK_ROWS = 10_000
+
+
+def lead_export_rows(*, explain_missing: bool = False) -> Iterator[tuple]:
+    """(external_id, score, tier, model version, scored_at, factors up, factors down) of every lead, in id order.
+
+    With ``explain_missing``, leads scored outside the explained few are explained on the way, chunk by chunk
+    (about a minute per million such leads); otherwise their factor columns are empty.
+    """
+    versions = dict(ScoringModel.objects.values_list("pk", "version"))
+    last_id = 0
+    while True:
+        chunk = list(Lead.objects.filter(pk__gt=last_id).order_by("id").values_list(
+            "id", "external_id", "score", "tier", "scoring_model_id", "scored_at", "factors")[:EXPORT_CHUNK_ROWS])
+        if not chunk:
+            return
+        last_id = chunk[-1][0]
+        computed = _factors_of([(row[0], row[4]) for row in chunk if not row[6] and row[4]]) if explain_missing else {}
+        for lead_id, external_id, score, tier, model_id, scored_at, factors in chunk:
+            factors = factors or computed.get(lead_id, {})
+            yield (external_id, score, tier, versions.get(model_id, ""), scored_at.isoformat() if scored_at else "",
+                   "; ".join(factors.get("up", [])), "; ".join(factors.get("down", [])))
+
+
+def _factors_of(leads: list[tuple[int, int]]) -> dict[int, dict[str, list[str]]]:
+    """Factors of (lead id, scoring model id) pairs, computed with the model that scored each lead."""
+    by_model: dict[int, list[int]] = {}
+    for lead_id, model_id in leads:
+        by_model.setdefault(model_id, []).append(lead_id)
+    factors = {}
+    for scoring_model in ScoringModel.objects.filter(pk__in=by_model):
+        ids = ", ".join(str(int(lead_id)) for lead_id in by_model[scoring_model.pk])
+        frame = leads_frame(f"WHERE id IN ({ids})")
+        batch = ml.score_leads(_model_cached(scoring_model.artifact, scoring_model.checksum), frame,
+                               thresholds=thresholds(), explain=True)
+        factors.update({int(lead_id): batch.factors(position) for position, lead_id in enumerate(frame["id"])})
+    return factors
+
+
+@lru_cache(maxsize=4)
+def _model_cached(artifact: str, checksum: str):
+    """Artifacts never change once written (a new version is a new file), so a loaded model can be reused."""
+    return ml.load_model(Path(settings.MEDIA_ROOT) / artifact, checksum)
+
+
+def _score_changes(frame: pd.DataFrame, batch, model_id: int) -> pd.DataFrame:
+    """(id, score, tier, factors) of the leads to publish: new score, tier or model, or factors just computed for
+    a lead that had none. Everything else is already published as it is."""
+    rescored = ((frame["current_score"].to_numpy() != batch.scores) | (frame["current_tier"].to_numpy() != batch.tiers)
+                | (frame["current_model"].to_numpy() != model_id))
+    explained = np.zeros(len(frame), dtype=bool)
+    explained[batch.explained_positions] = True
+    publish = rescored | (explained & ~frame["has_factors"].astype(bool).to_numpy())
+    factors = np.full(len(frame), None, dtype=object)
+    for position in np.flatnonzero(publish & explained):
+        factors[position] = batch.factors(int(position))
+    return pd.DataFrame({"id": frame["id"].to_numpy()[publish], "score": batch.scores[publish],
+                         "tier": batch.tiers[publish], "factors": factors[publish]})
+
+
+def _publish_scores(scores: pd.DataFrame, *, model_id: int, scored_at) -> int:
+    """Stage (id, score, tier, factors) and apply it in two set-based statements; returns leads re-scored.
+
+    A history row is written for each lead whose score, tier or model changed; such a lead gets the new values,
+    ``scored_at`` now and its new factors (or none when it was not among the explained leads). A lead whose score
+    is unchanged but has just been explained gets its factors only.
+    """
     from django.db import connection
 
+    if scores.empty:
+        return 0
+    lead, history = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table)
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    rescored = f"(l.score {differs} s.score OR l.tier {differs} s.tier OR l.scoring_model_id {differs} %(model)s)"
+    values = {"model": model_id, "now": scored_at}
     with connection.cursor() as cursor:
-        copy_frame(cursor, table, frame)
+        stage = create_stage(cursor, like_table=Lead._meta.db_table, columns=["id", "score", "tier", "factors"])
+        copy_frame(cursor, stage, scores)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {stage}")
+        cursor.execute(
+            f"INSERT INTO {history} (lead_id, score, tier, scoring_model_id, scored_at) "
+            f"SELECT s.id, s.score, s.tier, %(model)s, %(now)s FROM {stage} s JOIN {lead} l ON l.id = s.id "
+            f"WHERE {rescored}", values)
+        changed = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {lead} AS l SET scored_at = CASE WHEN {rescored} THEN %(now)s ELSE l.scored_at END, "
+            f"score = s.score, tier = s.tier, scoring_model_id = %(model)s, factors = COALESCE(s.factors, '{{}}') "
+            f"FROM {stage} s WHERE l.id = s.id AND ({rescored} OR (s.factors IS NOT NULL AND l.factors <> s.factors))",
+            values)
+        drop_stage(cursor)
+    return changed
+
+
+def _quote(name: str) -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(name)
 
 
 def _held_by_other(lead: Lead, user) -> bool:
@@ -149,23 +265,59 @@ def lead_assign(*, lead: Lead, rep, user=None) -> Lead:
     return lead
 
 
+ASSIGN_BATCH = 5_000  # leads per UPDATE and per activity insert (SQLite caps the variables of one statement)
+
+
 @transaction.atomic
 def leads_assign_round_robin(*, user=None) -> dict:
-    """Unowned open leads, best first, dealt to active reps in turn while they have room (capacity − open leads)."""
-    reps = list(SalesRep.objects.filter(is_active=True).select_related("user").annotate(
-        held=Count("user__leads", filter=~Q(user__leads__stage__in=["won", "lost"]))).order_by("user_id"))
-    room = {rep.user_id: max(rep.capacity - rep.held, 0) for rep in reps}
-    unowned = list(Lead.objects.filter(owner__isnull=True).exclude(stage__in=["won", "lost"])
-                   .order_by("-score", "id").values_list("id", flat=True)[: sum(room.values())])
-    owners: dict[int, list[int]] = {rep_id: [] for rep_id in room}
-    ring = [rep_id for rep_id in room if room[rep_id] > 0]
-    for lead_id in unowned:
-        ring = [rep_id for rep_id in ring if len(owners[rep_id]) < room[rep_id]]
-        if not ring:
-            break
-        rep_id = ring[len(sum(owners.values(), [])) % len(ring)]
-        owners[rep_id].append(lead_id)
-    for rep_id, lead_ids in owners.items():
-        Lead.objects.filter(pk__in=lead_ids, owner__isnull=True).update(owner_id=rep_id)
-    return {"assigned": sum(len(ids) for ids in owners.values()),
-            "per_rep": {rep.user.get_username(): len(owners[rep.user_id]) for rep in reps}}
+    """Deal unowned open leads, best scored first, to active reps in proportion to their room (capacity − open
+    leads they hold): beside a rep with room 10, a rep with room 20 gets two of every three leads, interleaved, so
+    both get hot leads. Nobody is dealt more than their room.
+
+    The reps are locked first, so two runs cannot both fill the same room; the dealt leads are locked too (skipping
+    any a rep is claiming at this moment) and only rows still unowned are updated. Each assignment is logged.
+    """
+    reps = list(SalesRep.objects.select_for_update(of=("self",)).filter(is_active=True).select_related("user")
+                .order_by("user_id"))
+    held = dict(Lead.objects.filter(owner_id__in=[rep.user_id for rep in reps]).exclude(stage__in=["won", "lost"])
+                .order_by().values("owner_id").annotate(open=Count("id")).values_list("owner_id", "open"))
+    room = {rep.user_id: max(rep.capacity - held.get(rep.user_id, 0), 0) for rep in reps}
+    unowned = (Lead.objects.select_for_update(skip_locked=True).filter(owner__isnull=True)
+               .exclude(stage__in=["won", "lost"]).order_by(F("score").desc(nulls_last=True), "id")
+               .values_list("id", flat=True))
+    lead_ids = list(unowned[: sum(room.values())]) if any(room.values()) else []
+    dealt: dict[int, list[int]] = {rep_id: [] for rep_id in room}
+    for lead_id, rep_id in zip(lead_ids, _deal_order(room, len(lead_ids))):
+        dealt[rep_id].append(lead_id)
+    names = {rep.user_id: rep.user.get_username() for rep in reps}
+    assigned = {rep_id: _assign_batch(lead_ids=ids, rep_id=rep_id, note=f"to {names[rep_id]} (round robin)",
+                                      user=user) for rep_id, ids in dealt.items()}
+    return {"assigned": sum(assigned.values()), "per_rep": {names[rep_id]: assigned[rep_id] for rep_id in room}}
+
+
+def _deal_order(room: dict[int, int], count: int) -> list[int]:
+    """The rep of each of the next ``count`` leads. A rep with room ``w`` takes its k-th lead at time (k + ½)/w;
+    leads go out in time order (ties: larger room, then lower user id). O(total room · log) with numpy."""
+    reps = np.array([rep_id for rep_id, free in room.items() if free > 0], dtype=np.int64)
+    weights = np.array([free for free in room.values() if free > 0], dtype=np.int64)
+    if not count or not len(reps):
+        return []
+    owners, per_slot = np.repeat(reps, weights), np.repeat(weights, weights)
+    slot = np.arange(per_slot.size) - np.repeat(np.cumsum(weights) - weights, weights)
+    order = np.lexsort((owners, -per_slot, (slot + 0.5) / per_slot))
+    return owners[order[:count]].tolist()
+
+
+def _assign_batch(*, lead_ids: list[int], rep_id: int, note: str, user=None) -> int:
+    """Give still-unowned leads among ``lead_ids`` to the rep and log one ASSIGNED activity each; returns how many."""
+    now, assigned = timezone.now(), 0
+    for start in range(0, len(lead_ids), ASSIGN_BATCH):
+        chunk = lead_ids[start:start + ASSIGN_BATCH]
+        updated = Lead.objects.filter(pk__in=chunk, owner__isnull=True).update(owner_id=rep_id, updated_at=now)
+        if updated != len(chunk):  # a concurrent claim got there first (possible only where rows cannot be locked)
+            chunk = list(Lead.objects.filter(pk__in=chunk, owner_id=rep_id).values_list("id", flat=True))
+        LeadActivity.objects.bulk_create(
+            [LeadActivity(lead_id=lead_id, kind=LeadActivity.Kind.ASSIGNED, user=user, note=note) for lead_id in chunk],
+            batch_size=ASSIGN_BATCH)
+        assigned += len(chunk)
+    return assigned

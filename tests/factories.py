@@ -81,3 +81,33 @@ class OfferFactory(factory.django.DjangoModelFactory):
     offer_type = Offer.Type.PREMIUM_PRODUCT
     value = 100
     message = "A tasting evening for our best customers"
+
+
+class SalesRepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.SalesRep"
+
+    user = factory.SubFactory(UserFactory)
+    capacity = 50
+    is_active = True
+
+
+class ScoringModelFactory(factory.django.DjangoModelFactory):
+    """A registry row without an artifact: for pages and history that only read its fields."""
+
+    class Meta:
+        model = "leads.ScoringModel"
+
+    version = factory.Sequence(lambda n: n + 1)
+    algorithm = "logistic_regression"
+    artifact = factory.LazyAttribute(lambda m: f"models/lead-model-v{m.version}.joblib")
+    checksum = "0" * 64
+
+
+def import_generated_leads(folder, *, leads: int = 1500, open_share: float = 0.2, seed: int = 7):
+    """Write seeded synthetic ExtraaLearn leads into ``folder`` and import them (the import's JobRun)."""
+    from core.synthetic import write_dataset
+    from leads.services import leads_import
+
+    path = write_dataset(folder, customers=0, leads=leads, responses=0, seed=seed, open_share=open_share)["leads"]
+    return leads_import(source=path, source_name=path.name)

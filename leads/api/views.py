@@ -91,6 +91,13 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_serializer_class(self):
         return LeadUpdateSerializer if self.action in ("update", "partial_update") else LeadSerializer
 
+    def retrieve(self, request, *args, **kwargs):
+        from leads.services import lead_factors
+
+        lead = self.get_object()
+        lead.factors = lead_factors(lead)  # shown, not saved: a lead outside the explained few is explained now
+        return Response(self.get_serializer(lead).data)
+
     def check_object_permissions(self, request, lead):
         super().check_object_permissions(request, lead)
         if self.action in ("update", "partial_update") and ADMIN not in user_roles(request.user) \
@@ -173,11 +180,12 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["get"], filter_backends=[])
     def scores(self, request, pk=None):
         from leads.selectors import lead_score_history
+        from leads.services import lead_factors
 
         lead = self.get_object()
         page = self.paginate_queryset(lead_score_history(lead=lead))
         listing = self.get_paginated_response(LeadScoreSerializer(page, many=True).data).data
-        return Response({"lead": lead.pk, "score": lead.score, "tier": lead.tier, "factors": lead.factors,
+        return Response({"lead": lead.pk, "score": lead.score, "tier": lead.tier, "factors": lead_factors(lead),
                          "scored_at": lead.scored_at, **listing})
 
 

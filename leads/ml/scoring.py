@@ -89,9 +89,11 @@ def score_leads(
     thresholds: TierThresholds = DEFAULT_THRESHOLDS,
     explain: bool = False,
     explain_top: int | None = None,
+    explain_also: np.ndarray | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> ScoreBatch:
-    """Score every lead of ``leads``; explain all of them (``explain``) or the ``explain_top`` highest scored.
+    """Score every lead of ``leads``; explain all of them (``explain``) or the ``explain_top`` highest scored,
+    plus the leads at positions ``explain_also`` (e.g. those in a rep's queue).
 
     Never raises on odd values: a missing or unreadable value is filled with the typical lead's value, and a category
     never seen in training matches none of the known categories.
@@ -101,6 +103,9 @@ def score_leads(
     probabilities = _probabilities(model, leads, chunk_size)
     scores = to_scores(probabilities)
     positions = _positions_to_explain(probabilities, explain, explain_top)
+    if explain_also is not None and len(explain_also) and not explain:
+        also = np.asarray(explain_also, dtype=int)
+        positions = np.union1d(positions if positions is not None else np.empty(0, dtype=int), also)
     explanations = _explain(model, leads, positions, probabilities, chunk_size) if positions is not None else None
     return ScoreBatch(leads.index, probabilities, scores, assign_tiers(scores, thresholds), thresholds, explanations)
 

@@ -294,3 +294,32 @@ def test_promote_makes_the_model_champion(as_role):
 
 def test_champion_is_404_before_the_first_model(as_role):
     assert as_role("analyst").get("/api/v1/models/champion/").status_code == 404
+
+
+def test_a_lead_outside_the_explained_few_is_explained_when_opened(as_role, monkeypatch):
+    from core.synthetic import generate_leads
+    from leads.services import lead_model_train, leads_import, leads_rescore
+
+    leads_import(source=generate_leads(600, seed=5, open_share=0.5).to_csv(index=False).encode(), source_name="l.csv")
+    lead_model_train()
+    monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 0)
+    leads_rescore()
+    lead = Lead.objects.exclude(stage__in=["won", "lost"]).filter(owner__isnull=True).first()
+    assert lead.factors == {} and lead.scoring_model_id is not None
+    admin = as_role("admin")
+
+    detail = admin.get(f"/api/v1/leads/{lead.pk}/").json()
+    scores = admin.get(f"/api/v1/leads/{lead.pk}/scores/").json()
+
+    assert detail["factors"]["up"] or detail["factors"]["down"]
+    assert scores["factors"] == detail["factors"]
+    lead.refresh_from_db()
+    assert lead.factors == {}, "reading a lead writes nothing"
+
+
+def test_a_lead_whose_model_file_is_missing_shows_no_factors_rather_than_failing(as_role):
+    lead = LeadFactory(score=50.0, tier="warm", scoring_model=ScoringModelFactory(is_champion=True), factors={})
+
+    response = as_role("admin").get(f"/api/v1/leads/{lead.pk}/")
+
+    assert response.status_code == 200 and response.json()["factors"] == {}

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from core.exports import write_csv
-from leads.models import Lead
+from leads.services import lead_export_rows
+
+HEADER = ["external_id", "score", "tier", "model_version", "scored_at", "factors_up", "factors_down"]
 
 
 class Command(BaseCommand):
@@ -9,14 +11,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True)
+        parser.add_argument("--explain-all", action="store_true",
+                            help="also explain leads scored outside the explained few (about a minute per million)")
 
     def handle(self, *args, **options):
-        rows = (
-            (ext, score, tier, version, scored_at.isoformat() if scored_at else "",
-             "; ".join((factors or {}).get("up", [])), "; ".join((factors or {}).get("down", [])))
-            for ext, score, tier, version, scored_at, factors in Lead.objects.order_by("id").values_list(
-                "external_id", "score", "tier", "scoring_model__version", "scored_at", "factors").iterator(chunk_size=5000)
-        )
-        n = write_csv(options["out"], ["external_id", "score", "tier", "model_version", "scored_at", "factors_up",
-                                       "factors_down"], rows)
+        rows = lead_export_rows(explain_missing=options["explain_all"])
+        n = write_csv(options["out"], HEADER, rows)
         self.stdout.write(f"wrote {n} leads to {options['out']}")
