@@ -15,6 +15,7 @@ The champion is trained first on the generated leads with a known outcome (--lab
 Uses its own database (DATABASE_URL, default campaign_engine_bench_leads): it empties the lead tables.
 """
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -117,7 +118,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--labelled", type=int, default=20_000, help="leads with a known outcome to train on")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--algorithms", default="", help="candidates to train (LEAD_MODEL_ALGORITHMS), e.g. "
+                        "hist_gradient_boosting to bench the gradient-boosting champion; default: all three")
     args = parser.parse_args()
+    if args.algorithms:
+        os.environ["LEAD_MODEL_ALGORITHMS"] = args.algorithms
     django_on_postgres("campaign_engine_bench_leads")
     summary = {n: bench_size(n, args.labelled, args.seed) for n in args.sizes}
     print("\n       N   floor s   first s  ratio   nightly s  ratio")

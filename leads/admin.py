@@ -216,6 +216,7 @@ class LeadScoreAdmin(admin.ModelAdmin):
     list_select_related = ("lead", "scoring_model")
     raw_id_fields = ("lead",)
     show_full_result_count = False
+    ordering = ("-id",)  # newest first by the primary key: the history holds millions of rows and no date index
 
 
 @admin.register(SalesRep)

@@ -130,7 +130,7 @@ class LeadScore(models.Model):
                                       db_index=False)  # only read through a lead's history
     score = models.FloatField()
     tier = models.CharField(max_length=8, choices=Lead.Tier.choices)
-    scored_at = models.DateTimeField(db_index=True)
+    scored_at = models.DateTimeField()  # read per lead through the (lead, -scored_at) index; lists go by id
 
     class Meta:
         ordering = ["-scored_at"]

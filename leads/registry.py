@@ -1,6 +1,7 @@
 """The model registry: train, store (joblib + sha256, never in git), compare with the champion, promote."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -65,12 +66,21 @@ def lead_model_train(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: J
     return model
 
 
+def _store_artifact(model, version: int) -> tuple[Path, str]:
+    """Write the model under a name carrying its checksum: a file is never overwritten, even when two databases
+    (a bench, a fresh demo) share the media folder and both reach version 1."""
+    folder = Path(settings.MEDIA_ROOT) / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    draft = folder / f".lead-model-v{version}-{uuid.uuid4().hex}.joblib"
+    checksum = ml.save_model(model, draft)
+    relative = Path("models") / f"lead-model-v{version}-{checksum[:12]}.joblib"
+    draft.replace(Path(settings.MEDIA_ROOT) / relative)
+    return relative, checksum
+
+
 def _register(report: ml.TrainingReport, frame: pd.DataFrame, job: JobRun) -> ScoringModel:
     version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-    relative = Path("models") / f"lead-model-v{version}.joblib"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    checksum = ml.save_model(report.model, path)
+    relative, checksum = _store_artifact(report.model, version)
     champion = ScoringModel.objects.filter(is_champion=True).first()
     promote, decision = True, f"first model: champion ({report.decision})"
     if champion is not None:
