@@ -1,16 +1,15 @@
 """Bench-only URLconf for bench/api_load.py: the project's URLs plus the "floor" views.
 
 A floor view is the least Django can do for a hot endpoint: no DRF, no ORM at request time, no serializer. It
-runs the very statements the API runs — the authentication statement, then the SQL text the ORM emits for the
-page, compiled once from the same selectors with placeholder values and re-used with the request's values —
-on a raw cursor, and writes the same JSON with orjson. The API's requests/s as a share of the floor's is what
+runs the very statements the API runs — the authentication statement, then the page's SQL compiled once from
+the same selectors (the API's own core.compiled statements) — on a raw cursor, and writes the same JSON with
+orjson: what remains between the two is DRF, permissions, pagination objects and the response. The API's requests/s as a share of the floor's is what
 the bench reports; bench/api_load.py checks both answer byte for byte the same.
 
 Served by gunicorn with DJANGO_SETTINGS_MODULE=api_load_settings (bench/ on the path); never in production.
 """
 from __future__ import annotations
 
-import datetime
 from functools import cache
 
 from django.db import connection
@@ -19,51 +18,18 @@ from django.urls import include, path
 from django.utils import timezone
 from rest_framework.utils.urls import replace_query_param
 
+from core.compiled import CompiledQuery
+
 PAGE_SIZE = 50
-USER_MARK = -7_000_001  # placeholder values, found again among the compiled statement's parameters
 CUSTOMER_MARK = -7_000_002
-DAY_MARK = datetime.date(1901, 1, 1)
-
-
-class Compiled:
-    """A queryset's SQL and parameters, with the positions of the placeholder values to fill per request."""
-
-    def __init__(self, queryset, **marks):
-        self.sql, params = queryset.query.sql_with_params()
-        self.params = list(params)
-        self.slots = {name: [i for i, value in enumerate(self.params) if value == mark] for name, mark in marks.items()}
-        missing = [name for name, slots in self.slots.items() if not slots]
-        assert not missing, f"placeholders {missing} not among the parameters of {self.sql}"
-
-    def params_for(self, **values) -> list:
-        params = list(self.params)
-        for name, value in values.items():
-            for slot in self.slots[name]:
-                params[slot] = value
-        return params
 
 
 @cache
-def queue_statement() -> tuple[Compiled, tuple[str, ...]]:
-    from django.contrib.auth import get_user_model
-
-    from leads.api.queue import QUEUE_FIELDS, QueuePagination, queue_rows
-    from leads.selectors import rep_queue
-
-    ordering = [f"-{name}" if desc else name for name, desc in QueuePagination.key_fields]
-    queryset = queue_rows(rep_queue(user=get_user_model()(pk=USER_MARK))).order_by(*ordering)[: PAGE_SIZE + 1]
-    return Compiled(queryset, user=USER_MARK), QUEUE_FIELDS
-
-
-@cache
-def offer_statements() -> tuple[Compiled, Compiled]:
-    from campaigns.selectors import NEXT_BEST_OFFER_COLUMNS, _next_best_offer_rows
+def customer_statement() -> CompiledQuery:
     from segmentation.models import Customer
 
-    offers = _next_best_offer_rows(customer_id=CUSTOMER_MARK, on=DAY_MARK).values_list(
-        *NEXT_BEST_OFFER_COLUMNS.values(), "customer__external_id", "customer__persona")
-    customer = Customer.objects.filter(pk=CUSTOMER_MARK).values_list("external_id", "persona")[:1]
-    return Compiled(offers, customer=CUSTOMER_MARK, day=DAY_MARK), Compiled(customer, customer=CUSTOMER_MARK)
+    return CompiledQuery(lambda customer: Customer.objects.filter(pk=customer).values_list("external_id", "persona")[:1],
+                         customer=CUSTOMER_MARK)
 
 
 def _json(data, status: int = 200) -> HttpResponse:
@@ -91,13 +57,16 @@ def _user_with_role(cursor, request, roles: set[str]) -> int | None:
 
 
 def floor_queue(request):
-    statement, fields = queue_statement()
+    from leads.api.queue import _compiled_page
+
+    statement = _compiled_page(PAGE_SIZE + 1, False).statement()
     with connection.cursor() as cursor:
         user_id = _user_with_role(cursor, request, {"sales_rep", "admin"})
         if user_id is None:
             return JsonResponse({"error": "forbidden"}, status=403)
-        cursor.execute(statement.sql, statement.params_for(user=user_id))
-        rows = [dict(zip(fields, row)) for row in cursor.fetchall()]
+        cursor.execute(statement.sql, statement.params_for({"user": user_id}))
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     next_link = None
     if len(rows) > PAGE_SIZE:
         from leads.api.queue import QueuePagination
@@ -110,19 +79,19 @@ def floor_queue(request):
 
 
 def floor_offers(request, pk: int):
-    from campaigns.selectors import NEXT_BEST_OFFER_COLUMNS
+    from campaigns.selectors import NEXT_BEST_OFFER_COLUMNS, OFFER_SHEET
     from segmentation.api.views import offer_item
 
-    offers, customer = offer_statements()
+    offers, customer = OFFER_SHEET.statement(), customer_statement().statement()
     with connection.cursor() as cursor:
         if _user_with_role(cursor, request, {"marketer", "analyst", "admin"}) is None:
             return JsonResponse({"error": "forbidden"}, status=403)
-        cursor.execute(offers.sql, offers.params_for(customer=pk, day=timezone.localdate()))
+        cursor.execute(offers.sql, offers.params_for({"customer_id": pk, "on": timezone.localdate()}))
         rows = cursor.fetchall()
         if rows:
             external_id, persona = rows[0][-2:]
         else:
-            cursor.execute(customer.sql, customer.params_for(customer=pk))
+            cursor.execute(customer.sql, customer.params_for({"customer": pk}))
             found = cursor.fetchone()
             if found is None:
                 return JsonResponse({"error": "not found"}, status=404)

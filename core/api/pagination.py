@@ -37,6 +37,16 @@ class KeysetCursorPagination(CursorPagination):
     invalid_cursor_message = "Invalid cursor."
 
     def paginate_queryset(self, queryset, request, view=None):
+        return self.paginate_rows(lambda key, limit: list(self.keyset_page(queryset, key)[:limit]), request)
+
+    def keyset_page(self, queryset, key: list | None):
+        """The rows after ``key`` (all rows when None) in key order; the caller slices the page."""
+        if key is not None:
+            queryset = queryset.filter(self.after(key))
+        return queryset.order_by(*[f"-{name}" if desc else name for name, desc in self.key_fields])
+
+    def paginate_rows(self, fetch, request) -> list:
+        """Paginate rows ``fetch(key, limit)`` returns: the first ``limit`` rows after ``key`` in key order."""
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
@@ -44,10 +54,7 @@ class KeysetCursorPagination(CursorPagination):
         self.previous_position = None
         encoded = request.query_params.get(self.cursor_query_param)
         key = self.decode_key(encoded) if encoded else None
-        if key is not None:
-            queryset = queryset.filter(self.after(key))
-        ordering = [f"-{name}" if desc else name for name, desc in self.key_fields]
-        rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
+        rows = fetch(key, self.page_size + 1)
         self.has_next = len(rows) > self.page_size
         self.page = rows[: self.page_size]
         self.next_key = self.key_of(self.page[-1]) if self.has_next else None

@@ -17,7 +17,7 @@ from core.api.base import ApiReadOnlyViewSet, ApiViewSet
 from core.api.permissions import LEAD_READERS, LEAD_WORKERS, MODEL_MANAGERS
 from core.roles import ADMIN, user_roles
 from leads.api import examples
-from leads.api.queue import QueuePagination, queue_rows
+from leads.api.queue import QueuePagination, queue_page
 from leads.api.serializers import (
     AssignSerializer, LeadScoresSerializer, LeadScoreSerializer, LeadSerializer, LeadUpdateSerializer,
     OutcomeSerializer, QueueLeadSerializer, RoundRobinResultSerializer, ScoringModelSerializer,
@@ -112,9 +112,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     )
     @action(detail=False, methods=["get"], pagination_class=QueuePagination, filter_backends=[])
     def queue(self, request):
-        from leads.selectors import rep_queue
-
-        page = self.paginate_queryset(queue_rows(rep_queue(user=request.user)))
+        page = self.paginator.paginate_rows(
+            lambda key, limit: queue_page(user=request.user, key=key, limit=limit), request)
         return self.get_paginated_response(page)
 
     @_action_schema("Claim a lead", "Take an unowned lead into your queue. 409 if another rep got it first.")
