@@ -162,7 +162,7 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-score all open leads (selection ignored)", permissions=["rescore"])
     def rescore_open_leads(self, request, queryset):
-        enqueue(self, request, kind=JobRun.Kind.RESCORE_LEADS, what="Re-score")
+        enqueue(self, request, kind=JobRun.Kind.RESCORE_LEADS, what="Re-score", params={"full": True})
 
     def rescore_view(self, request):
         if not self.has_rescore_permission(request):
@@ -171,7 +171,7 @@ class LeadAdmin(admin.ModelAdmin):
             return confirm(self, request, title="Re-score open leads", button="Re-score now",
                             text=f"Scores every open lead with the champion ({champion_model() or 'none yet'}) and "
                                  "publishes the new scores, tiers and factors in one step.")
-        enqueue(self, request, kind=JobRun.Kind.RESCORE_LEADS, what="Re-score")
+        enqueue(self, request, kind=JobRun.Kind.RESCORE_LEADS, what="Re-score", params={"full": True})
         return HttpResponseRedirect(reverse("admin:leads_lead_changelist"))
 
     def round_robin_view(self, request):

@@ -37,7 +37,8 @@ def confirm(model_admin: admin.ModelAdmin, request, *, title: str, text: str, bu
     return TemplateResponse(request, "admin/leads/confirm.html", context)
 
 
-def enqueue(model_admin: admin.ModelAdmin, request, *, kind: str, what: str) -> JobRun | None:
+def enqueue(model_admin: admin.ModelAdmin, request, *, kind: str, what: str,
+            params: dict | None = None) -> JobRun | None:
     """Queue a job and tell the user its number and status (in-process without a broker, so maybe finished)."""
     running = JobRun.objects.filter(kind=kind, lock_key=kind).first()
     if running is not None:
@@ -45,7 +46,7 @@ def enqueue(model_admin: admin.ModelAdmin, request, *, kind: str, what: str) -> 
                                           "finished.", messages.WARNING)
         return None
     try:
-        job = job_enqueue(kind=kind, user=request.user, trigger=JobRun.Trigger.ADMIN)
+        job = job_enqueue(kind=kind, params=params, user=request.user, trigger=JobRun.Trigger.ADMIN)
     except UserError as exc:
         model_admin.message_user(request, f"{what} refused: {exc}", messages.ERROR)
         return None

@@ -33,10 +33,10 @@ def training_config() -> ml.TrainingConfig:
     return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS))
 
 
-def leads_frame(where: str = "", extra_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def leads_frame(where: str = "", extra_columns: tuple[str, ...] = (), params: list | tuple = ()) -> pd.DataFrame:
     """Leads (model features, outcome, ids) in id order; ``extra_columns`` are further SELECT expressions."""
     columns = ", ".join((*LEAD_COLUMNS, *extra_columns))
-    frame = read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id")
+    frame = read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id", params)
     for flag in ml.features.FLAG_FEATURES:
         frame[flag] = frame[flag].astype(bool)
     return frame

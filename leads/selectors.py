@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from core.roles import ADMIN, ANALYST, MARKETER, SALES_REP, user_roles
 from leads.models import Lead, LeadScore, ScoringModel
@@ -51,3 +51,9 @@ def lead_score_history(*, lead) -> QuerySet[LeadScore]:
 
 def champion_model() -> ScoringModel | None:
     return ScoringModel.objects.filter(is_champion=True).first()
+
+
+def lead_tier_counts() -> dict[str, int]:
+    """Open leads per tier ("" for unscored)."""
+    rows = open_leads().order_by().values("tier").annotate(n=Count("id")).values_list("tier", "n")
+    return {tier: n for tier, n in rows}

@@ -61,35 +61,66 @@ class LeadUnavailable(UserError):
     """The lead is held by someone else, closed, or not the user's to act on."""
 
 
-def leads_rescore(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobRun | None = None) -> JobRun:
-    """Score every open lead with the champion; publish what changed (scores, tiers, factors, history) atomically.
+def leads_rescore(*, full: bool = False, trigger: str = JobRun.Trigger.COMMAND, user=None,
+                  job: JobRun | None = None) -> JobRun:
+    """Score open leads with the champion; publish what changed (scores, tiers, factors, history) atomically.
+
+    Incremental unless ``full``: when the champion and the tier thresholds are those of the last successful
+    re-score, only leads that could score differently are read: unscored ones, ones scored by another model,
+    ones updated since that re-score began (imports, the API and the admin stamp ``updated_at``), and queue
+    leads still without factors. A score depends on nothing else, so the rest would come out the same.
 
     A lead whose score, tier and model are unchanged keeps its row, its ``scored_at`` and its history: history
-    holds one row per change, which is the trend a rep reads, and a nightly re-run over mostly unchanged leads
-    writes little. Factors in words are computed for the ``EXPLAINED_PER_RUN`` best-scored leads.
+    holds one row per change, which is the trend a rep reads. Factors in words are computed for the
+    ``EXPLAINED_PER_RUN`` best-scored leads read and every lead in a rep's queue.
     """
-    from leads.selectors import champion_model
+    from leads.selectors import champion_model, lead_tier_counts
 
-    job = job or job_create(kind=JobRun.Kind.RESCORE_LEADS, trigger=trigger, user=user)
+    job = job or job_create(kind=JobRun.Kind.RESCORE_LEADS, trigger=trigger, user=user, params={"full": full})
     with job_running(job) as tracker:
         champion = champion_model()
         if champion is None:
             raise ModelRefused("no champion model yet: train one first (python manage.py train_lead_model)")
-        tracker.progress("reading open leads", 0.05)
-        frame = leads_frame("WHERE stage NOT IN ('won', 'lost')", extra_columns=CURRENT_SCORE_COLUMNS)
+        current = thresholds()
+        since = None if full or job.params.get("full") else _unchanged_since(champion, current, job)
+        tracker.progress("reading open leads" + (f" changed since {since:%Y-%m-%d %H:%M}" if since else ""), 0.05)
+        where, params = _leads_to_score(champion, since)
+        frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params)
         tracker.progress("scoring", 0.3)
-        batch = ml.score_leads(model_load(champion), frame, thresholds=thresholds(),
+        batch = ml.score_leads(model_load(champion), frame, thresholds=current,
                                explain_top=min(EXPLAINED_PER_RUN, len(frame)),
                                explain_also=np.flatnonzero(frame["owned"].astype(bool).to_numpy()))
         tracker.progress("publishing", 0.8)
         with transaction.atomic():
             changed = _publish_scores(_score_changes(frame, batch, champion.pk), model_id=champion.pk,
                                       scored_at=timezone.now())
-        tiers = pd.Series(batch.tiers).value_counts().to_dict()
-        job.counts = {"scored": len(frame), "changed": changed, "model_version": champion.version,
-                      **{tier: int(tiers.get(tier, 0)) for tier in ("hot", "warm", "cold")}}
+        tiers = lead_tier_counts()
+        job.counts = {"scored": len(frame), "open": sum(tiers.values()), "changed": changed,
+                      "incremental": since is not None, "model_version": champion.version,
+                      "model_checksum": champion.checksum,
+                      "thresholds": [current.hot, current.warm],
+                      **{tier: tiers.get(tier, 0) for tier in ("hot", "warm", "cold")}}
     job.refresh_from_db()
     return job
+
+
+def _unchanged_since(champion: ScoringModel, current: ml.TierThresholds, job: JobRun):
+    """When the last successful re-score began, if it used this champion and these thresholds; else None."""
+    previous = (JobRun.objects.filter(kind=JobRun.Kind.RESCORE_LEADS, status=JobRun.Status.SUCCEEDED)
+                .exclude(pk=job.pk).order_by("-started_at").first())
+    if previous is None or previous.started_at is None:
+        return None
+    same_model = previous.counts.get("model_checksum") == champion.checksum
+    same_thresholds = previous.counts.get("thresholds") == [current.hot, current.warm]
+    return previous.started_at if same_model and same_thresholds else None
+
+
+def _leads_to_score(champion: ScoringModel, since) -> tuple[str, list]:
+    where = "WHERE stage NOT IN ('won', 'lost')"
+    if since is None:
+        return where, []
+    return (where + " AND (score IS NULL OR scoring_model_id IS NULL OR scoring_model_id <> %s OR updated_at >= %s"
+            " OR (owner_id IS NOT NULL AND factors = '{}'))", [champion.pk, since])
 
 
 def lead_factors(lead: Lead) -> dict[str, list[str]]:

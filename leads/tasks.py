@@ -6,8 +6,8 @@ from leads.services import lead_model_train, lead_model_train_if_due, leads_resc
 
 
 @shared_task(name="leads.rescore_leads", acks_late=True, time_limit=3 * 3600)
-def rescore_leads(job_id: int | None = None, trigger: str = JobRun.Trigger.SCHEDULE) -> dict:
-    job = leads_rescore(trigger=trigger, job=JobRun.objects.get(pk=job_id) if job_id else None)
+def rescore_leads(job_id: int | None = None, trigger: str = JobRun.Trigger.SCHEDULE, full: bool = False) -> dict:
+    job = leads_rescore(full=full, trigger=trigger, job=JobRun.objects.get(pk=job_id) if job_id else None)
     return {"job": job.pk, "status": job.status, "counts": job.counts}
 
 

@@ -56,7 +56,14 @@ def test_rescore_prints_the_count_per_tier(generated_leads):
     open_leads = Lead.objects.exclude(stage__in=["won", "lost"])
     tiers = {tier: open_leads.filter(tier=tier).count() for tier in ("hot", "warm", "cold")}
     assert output.strip() == (f"scored {open_leads.count()} open leads with model v1: "
-                              f"hot {tiers['hot']}, warm {tiers['warm']}, cold {tiers['cold']}")
+                              f"hot {tiers['hot']}, warm {tiers['warm']}, cold {tiers['cold']}; "
+                              f"{open_leads.count()} changed")
+
+    again = _run("rescore_leads")
+
+    assert again.strip().startswith(f"scored 0 of {open_leads.count()} open leads with model v1"), \
+        "the next re-score reads only leads that could score differently"
+    assert _run("rescore_leads", "--full").strip().startswith(f"scored {open_leads.count()} open leads")
 
 
 def test_rescore_without_a_champion_fails(db):

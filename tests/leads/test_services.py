@@ -3,6 +3,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from core.models import JobRun
 from leads.models import Lead, LeadScore, ScoringModel
@@ -152,14 +153,16 @@ def test_rescore_writes_history_only_for_leads_whose_score_changed(generated_lea
 
     explained = Lead.objects.exclude(factors={}).order_by("-score").first()
     Lead.objects.filter(pk=explained.pk).update(
-        first_interaction="Mobile App", profile_completed="Low", time_spent_on_website=0, website_visits=0)
+        first_interaction="Mobile App", profile_completed="Low", time_spent_on_website=0, website_visits=0,
+        updated_at=timezone.now())
     third = leads_rescore()
 
     explained.refresh_from_db()
     assert third.counts["changed"] == 1
     assert explained.score_history.count() == 2
     assert explained.scored_at > scored_at_before[explained.pk]
-    assert explained.factors == {}, "a lead re-scored below the explained few loses its outdated factors"
+    words = " ".join(explained.factors["up"] + explained.factors["down"])
+    assert "mobile app" in words or "profile completion low" in words, "its factors describe its new values"
 
 
 def test_leads_in_a_queue_are_explained_and_any_other_lead_on_demand(generated_leads_with_champion, monkeypatch):
@@ -197,3 +200,32 @@ def test_export_explains_every_scored_lead_when_asked(generated_leads_with_champ
     assert len(every) == len(stored_only) == Lead.objects.count()
     assert sum(1 for row in stored_only if row[5] or row[6]) == 3
     assert scored and all(row[5] or row[6] for row in scored), "every scored lead has factors in the export"
+
+
+def test_incremental_rescore_reads_only_leads_that_could_score_differently(generated_leads_with_champion):
+    full = leads_rescore()
+    assert full.counts["incremental"] is False
+    touched = Lead.objects.exclude(stage__in=["won", "lost"]).order_by("id")[:3]
+    for lead in touched:
+        lead.time_spent_on_website += 1200
+        lead.save()  # the ORM stamps updated_at, as the API, the admin and imports do
+
+    incremental = leads_rescore()
+    scores_incremental = dict(Lead.objects.values_list("id", "score"))
+    forced = leads_rescore(full=True)
+
+    assert incremental.counts["incremental"] is True
+    assert incremental.counts["scored"] == 3
+    assert incremental.counts["open"] == full.counts["scored"]
+    assert forced.counts["scored"] == full.counts["scored"] and forced.counts["changed"] == 0
+    assert dict(Lead.objects.values_list("id", "score")) == scores_incremental, "same scores as a full re-score"
+
+
+def test_a_new_champion_or_new_thresholds_rescore_every_open_lead(generated_leads_with_champion, settings):
+    leads_rescore()
+    settings.LEAD_TIER_HOT = 60.0
+
+    job = leads_rescore()
+
+    assert job.counts["incremental"] is False
+    assert job.counts["scored"] == job.counts["open"]
