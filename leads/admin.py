@@ -26,7 +26,7 @@ from leads.admin_helpers import confirm, enqueue, table
 from leads.models import Lead, LeadActivity, LeadScore, SalesRep
 from leads.scoring_admin import MANAGE_MODELS  # also registers ScoringModelAdmin
 from leads.selectors import champion_model, lead_score_history, sales_reps
-from leads.services import lead_assign, leads_assign_round_robin
+from leads.services import lead_assign, lead_factors, leads_assign_round_robin
 
 HISTORY_ROWS = 50
 ASSIGN_BY_HAND_LIMIT = 500  # leads per by-hand assignment; a round robin deals any number
@@ -99,10 +99,10 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="factors")
     def factors_in_words(self, obj: Lead) -> str:
-        factors = obj.factors or {}
+        factors = (lead_factors(obj) if obj.pk else obj.factors) or {}  # explained now if the re-score did not
         up, down = factors.get("up", []), factors.get("down", [])
         if not up and not down:
-            return "not explained (factors are worked out for the best-scored leads at each re-score)"
+            return "not scored yet" if obj.scoring_model_id is None else "no factor moves the score by a point or more"
         lines = [("#2f8f6b", "raises the score", "▲", text) for text in up]
         lines += [("#c0392b", "lowers the score", "▼", text) for text in down]
         return format_html('<ul style="margin:0;padding-left:0;list-style:none">{}</ul>', format_html_join(

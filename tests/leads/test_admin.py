@@ -272,3 +272,15 @@ def test_sales_rep_list_shows_open_leads_held_and_room(admin_client):
     page = response.content.decode()
     assert '<td class="field-open_leads">2</td>' in page
     assert '<td class="field-room">3</td>' in page
+
+
+def test_a_lead_page_explains_a_lead_the_rescore_left_unexplained(admin_client, trained, monkeypatch):
+    from leads.services import leads_rescore
+
+    monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 0)
+    leads_rescore()
+    lead = Lead.objects.filter(owner__isnull=True, factors={}).exclude(scoring_model=None).first()
+
+    page = admin_client.get(reverse("admin:leads_lead_change", args=[lead.pk])).content.decode()
+
+    assert "raises the score" in page or "lowers the score" in page
