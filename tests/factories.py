@@ -3,11 +3,12 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from campaigns.models import Campaign, Offer
 from core.personas import PREMIUM
 from leads.models import Lead
-from segmentation.models import Customer
+from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -100,6 +101,9 @@ class ScoringModelFactory(factory.django.DjangoModelFactory):
 
     version = factory.Sequence(lambda n: n + 1)
     algorithm = "logistic_regression"
+    features = factory.LazyFunction(lambda: ["age", "website_visits"])
+    metrics = factory.LazyFunction(lambda: {"holdout_roc_auc": 0.9})
+    training_rows = 100
     artifact = factory.LazyAttribute(lambda m: f"models/lead-model-v{m.version}.joblib")
     checksum = "0" * 64
 
@@ -111,3 +115,51 @@ def import_generated_leads(folder, *, leads: int = 1500, open_share: float = 0.2
 
     path = write_dataset(folder, customers=0, leads=leads, responses=0, seed=seed, open_share=open_share)["leads"]
     return leads_import(source=path, source_name=path.name)
+
+
+class SegmentationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SegmentationRun
+
+    algorithm = "kmeans"
+    chosen_k = 2
+    status = SegmentationRun.Status.SUCCEEDED
+    is_current = False
+    metrics = factory.LazyFunction(lambda: [
+        {"k": 2, "silhouette": 0.31, "calinski_harabasz": 410.0, "davies_bouldin": 1.2},
+        {"k": 3, "silhouette": 0.22, "calinski_harabasz": 380.0, "davies_bouldin": 1.6},
+    ])
+    sizes = factory.LazyFunction(lambda: {"0": 1, "1": 1})
+    n_customers = 2
+    finished_at = factory.LazyFunction(timezone.now)
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    run = factory.SubFactory(SegmentationRunFactory)
+    key = factory.Sequence(lambda n: n % 30000)
+    persona = PREMIUM
+    label = factory.Sequence(lambda n: f"premium · segment {n}")
+    size = 1
+    share = 0.5
+    profile = factory.LazyFunction(lambda: {
+        "size": 1, "share": 0.5, "highlights": ["income 80,000 vs 50,000 overall (1.5 sd above)"],
+        "features": {"income": {"mean": 80000.0, "median": 79000.0, "overall_mean": 50000.0, "ratio": 1.6,
+                                "z": 1.5}},
+        "data_flags": {"income_missing": 1},
+    })
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A membership; with a segment, its run and persona follow the segment's, without one it is unsegmented."""
+
+    class Meta:
+        model = SegmentMembership
+
+    segment = None
+    run = factory.LazyAttribute(lambda m: m.segment.run if m.segment else SegmentationRunFactory())
+    customer = factory.SubFactory(CustomerFactory)
+    persona = factory.LazyAttribute(lambda m: m.segment.persona if m.segment else "")
+    unsegmented_reason = ""

@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 
 from leads.models import Lead, LeadActivity, ScoringModel
-from tests.api.factories import LeadScoreFactory, ScoringModelFactory
+from tests.api.factories import LeadScoreFactory
 from tests.api.world import PROFILE
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, ScoringModelFactory
 
 pytestmark = pytest.mark.django_db
 

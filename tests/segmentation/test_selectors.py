@@ -9,7 +9,7 @@ from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.models import SegmentationRun
 from segmentation.selectors import current_run, customer_segment_history, segment_export_rows
 from tests.factories import CustomerFactory
-from tests.segmentation.factories import MembershipFactory, SegmentationRunFactory, SegmentFactory
+from tests.factories import MembershipFactory, SegmentationRunFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 
