@@ -33,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _setup import django_on_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
@@ -45,21 +47,6 @@ REQUEST_TIMEOUT = 10.0
 
 
 # --- data -----------------------------------------------------------------------------------------------------
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ce_apiload")
-    if not os.environ["DATABASE_URL"].startswith("postgres"):
-        sys.exit("the load bench measures PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_database.py")], check=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def load_rows(*, leads: int, customers: int, per_rep: int, offered: int, seed: int) -> None:
@@ -334,7 +321,7 @@ def main() -> None:
     if args.per_rep * REPS > args.leads or args.offered > args.customers:
         sys.exit("--per-rep × 50 must not exceed --leads, nor --offered --customers")
 
-    setup_django()
+    django_on_postgres("ce_apiload")
     load_rows(leads=args.leads, customers=args.customers, per_rep=args.per_rep, offered=args.offered,
               seed=args.seed)
     from segmentation.models import Customer
