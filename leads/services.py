@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -207,8 +207,6 @@ def _publish_scores(scores: pd.DataFrame, *, model_id: int, scored_at) -> int:
     ``scored_at`` now and its new factors (or none when it was not among the explained leads). A lead whose score
     is unchanged but has just been explained gets its factors only.
     """
-    from django.db import connection
-
     if scores.empty:
         return 0
     lead, history = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table)
@@ -235,8 +233,6 @@ def _publish_scores(scores: pd.DataFrame, *, model_id: int, scored_at) -> int:
 
 
 def _quote(name: str) -> str:
-    from django.db import connection
-
     return connection.ops.quote_name(name)
 
 
