@@ -45,6 +45,7 @@ ENV_VARS = {
     "MEDIA_ROOT": "Where uploads and model artifacts are stored (default var/media).",
     "UPLOAD_MAX_MB": "Largest accepted import upload in MiB (default 200).",
     "NIGHTLY_HOUR": "Hour (server time zone) of the nightly re-cluster/re-score (default 2).",
+    "SEGMENT_HISTORY_RUNS": "Published segmentation runs whose memberships (customer history) are kept (default 90).",
     "LEAD_TIER_HOT": "Score at or above which a lead is hot (default 70).",
     "LEAD_TIER_WARM": "Score at or above which a lead is warm (default 40).",
     "LEAD_RETRAIN_MIN_NEW_OUTCOMES": "New outcomes that trigger a retrain before the weekly one (default 200).",

@@ -124,6 +124,8 @@ CELERY_TIMEZONE = TIME_ZONE
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2)
 JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 120)
 
+SEGMENT_HISTORY_RUNS = env_int("SEGMENT_HISTORY_RUNS", 90)
+
 # --- Lead scoring -------------------------------------------------------------
 LEAD_TIER_HOT = env_float("LEAD_TIER_HOT", 70.0)
 LEAD_TIER_WARM = env_float("LEAD_TIER_WARM", 40.0)

@@ -1,4 +1,5 @@
-"""The nightly pipeline: re-cluster customers, re-attach offers, retrain the lead model if due, re-score leads.
+"""The nightly pipeline: re-cluster customers, prune old segment memberships, re-attach offers, retrain the lead
+model if due, re-score leads.
 
 Each step is its own job run (own lock, own record); a failed step is reported and the next steps still
 run on the last good state (a failed re-cluster leaves the previous segmentation current, so attaching
@@ -17,10 +18,11 @@ logger = logging.getLogger(__name__)
 def _steps():
     from campaigns.services import offers_attach
     from leads.services import lead_model_train_if_due, leads_rescore
-    from segmentation.services import customers_recluster
+    from segmentation.services import customers_recluster, segment_history_prune
 
     return [
         ("re-cluster customers", lambda: customers_recluster(trigger=JobRun.Trigger.CHAIN)),
+        ("prune segment history", segment_history_prune),
         ("attach offers", lambda: offers_attach(trigger=JobRun.Trigger.CHAIN)),
         ("retrain lead model if due", lambda: lead_model_train_if_due(trigger=JobRun.Trigger.CHAIN)),
         ("re-score leads", lambda: leads_rescore(trigger=JobRun.Trigger.CHAIN)),

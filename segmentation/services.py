@@ -212,6 +212,24 @@ def _assignment_frame(
     })
 
 
+def segment_history_prune(*, keep_runs: int | None = None) -> int:
+    """Delete the memberships of all but the newest ``keep_runs`` published runs (SEGMENT_HISTORY_RUNS, default
+    90); returns the rows deleted. Each run adds a membership per customer, a million rows a night at scale.
+    Runs and their segments (sizes, profiles, metrics) are kept; the current run is never pruned."""
+    from django.conf import settings
+
+    keep = settings.SEGMENT_HISTORY_RUNS if keep_runs is None else keep_runs
+    if keep < 1:
+        raise UserError("keep at least the current run's memberships (keep_runs >= 1)")
+    published = SegmentationRun.objects.filter(status=SegmentationRun.Status.SUCCEEDED)
+    newest = list(published.order_by("-started_at", "-pk").values_list("pk", flat=True)[:keep])
+    old = list(published.exclude(pk__in=newest).exclude(is_current=True).values_list("pk", flat=True))
+    if not old:
+        return 0
+    deleted, _ = SegmentMembership.objects.filter(run_id__in=old).delete()  # one DELETE: nothing cascades from it
+    return deleted
+
+
 def _run_failed(*, run: SegmentationRun, exc: BaseException) -> None:
     error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
     SegmentationRun.objects.filter(pk=run.pk).update(

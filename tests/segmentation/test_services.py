@@ -255,3 +255,23 @@ def test_dbscan_rerun_counts_outliers_as_staying_unsegmented():
 
     assert second.churn == 0.0
     assert memberships(second) == memberships(first)
+
+
+@pytest.mark.django_db
+def test_pruning_keeps_the_newest_runs_memberships_the_current_one_and_every_run():
+    from tests.factories import MembershipFactory, SegmentationRunFactory
+
+    current, older, newer, newest = (SegmentationRunFactory(is_current=(n == 0)) for n in range(4))
+    customers = [CustomerFactory(), CustomerFactory()]
+    for run in (current, older, newer, newest):
+        for customer in customers:
+            MembershipFactory(run=run, customer=customer)
+
+    deleted = services.segment_history_prune(keep_runs=2)
+
+    assert deleted == 2, "only the older run's two memberships go"
+    assert set(SegmentMembership.objects.values_list("run_id", flat=True)) == {current.pk, newer.pk, newest.pk}
+    assert SegmentationRun.objects.count() == 4, "runs, their metrics and segments stay"
+    assert services.segment_history_prune(keep_runs=2) == 0
+    with pytest.raises(UserError):
+        services.segment_history_prune(keep_runs=0)
