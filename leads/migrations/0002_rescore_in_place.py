@@ -10,21 +10,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import set_fillfactor
+
 LEAD_FILLFACTOR = 50
-
-
-def _lead_table(apps, schema_editor) -> str:
-    return schema_editor.quote_name(apps.get_model("leads", "Lead")._meta.db_table)
-
-
-def set_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {_lead_table(apps, schema_editor)} SET (fillfactor = {LEAD_FILLFACTOR})")
-
-
-def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {_lead_table(apps, schema_editor)} RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -62,5 +50,5 @@ class Migration(migrations.Migration):
             model_name='lead',
             index=models.Index(fields=['owner', 'stage'], name='lead_owner_stage_idx'),
         ),
-        migrations.RunPython(set_fillfactor, reset_fillfactor),
+        set_fillfactor("leads", "Lead", LEAD_FILLFACTOR),
     ]

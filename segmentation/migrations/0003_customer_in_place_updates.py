@@ -9,22 +9,9 @@ layout as they are next updated; `VACUUM FULL segmentation_customer` does it at 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import set_fillfactor
+
 CUSTOMER_FILLFACTOR = 50
-
-
-def _customer_table(apps, schema_editor) -> str:
-    return schema_editor.quote_name(apps.get_model("segmentation", "Customer")._meta.db_table)
-
-
-def set_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = _customer_table(apps, schema_editor)
-        schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {CUSTOMER_FILLFACTOR})")
-
-
-def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {_customer_table(apps, schema_editor)} RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -43,5 +30,5 @@ class Migration(migrations.Migration):
             name='segment',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customers', to='segmentation.segment'),
         ),
-        migrations.RunPython(set_fillfactor, reset_fillfactor, elidable=False),
+        set_fillfactor("segmentation", "Customer", CUSTOMER_FILLFACTOR),
     ]
