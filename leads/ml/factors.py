@@ -57,9 +57,10 @@ def top_factors(values: Mapping[str, Any], points: np.ndarray, limit: int = TOP_
 
     ``values`` maps feature names to the lead's prepared values; ``points`` follows ``FEATURES`` order.
     """
-    order = np.argsort(-points, kind="stable")
-    up = [position for position in order if round(points[position]) > 0][:limit]
-    down = [position for position in order[::-1] if round(points[position]) < 0][:limit]
+    order = np.argsort(-points, kind="stable").tolist()
+    shown = np.rint(points).tolist()  # the points as printed (half to even, like round()); one call, not one per feature
+    up = [position for position in order if shown[position] > 0][:limit]
+    down = [position for position in order[::-1] if shown[position] < 0][:limit]
     return {
         "up": [factor_text(FEATURES[p], values[FEATURES[p]], points[p]) for p in up],
         "down": [factor_text(FEATURES[p], values[FEATURES[p]], points[p]) for p in down],
