@@ -33,9 +33,11 @@ def training_config() -> ml.TrainingConfig:
     return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS))
 
 
-def leads_frame(where: str = "", extra_columns: tuple[str, ...] = (), params: list | tuple = ()) -> pd.DataFrame:
-    """Leads (model features, outcome, ids) in id order; ``extra_columns`` are further SELECT expressions."""
-    columns = ", ".join((*LEAD_COLUMNS, *extra_columns))
+def leads_frame(where: str = "", extra_columns: tuple[str, ...] = (), params: list | tuple = (), *,
+                columns: tuple[str, ...] = LEAD_COLUMNS) -> pd.DataFrame:
+    """Leads (by default model features, outcome, ids) in id order; ``extra_columns`` are further SELECT
+    expressions."""
+    columns = ", ".join((*columns, *extra_columns))
     frame = read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id", params)
     for flag in ml.features.FLAG_FEATURES:
         frame[flag] = frame[flag].astype(bool)
