@@ -118,19 +118,19 @@ def copy_frame(cursor, table: str, frame: pd.DataFrame) -> None:
     cursor.executemany(f"INSERT INTO {_quote(table)} ({columns}) VALUES ({placeholders})", _python_rows(frame))
 
 
-def create_stage(cursor, *, like_table: str, columns: list[str]) -> str:
+def create_stage(cursor, *, like_table: str, columns: list[str], name: str = STAGE_TABLE) -> str:
     """A temporary table with the same column types as `like_table` (dropped first if left over)."""
-    cursor.execute(f"DROP TABLE IF EXISTS {_quote(STAGE_TABLE)}")
+    cursor.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
     cols = ", ".join(_quote(c) for c in columns)
     if is_postgres():
-        cursor.execute(f"CREATE TEMP TABLE {_quote(STAGE_TABLE)} AS SELECT {cols} FROM {_quote(like_table)} WITH NO DATA")
+        cursor.execute(f"CREATE TEMP TABLE {_quote(name)} AS SELECT {cols} FROM {_quote(like_table)} WITH NO DATA")
     else:
-        cursor.execute(f"CREATE TEMP TABLE {_quote(STAGE_TABLE)} AS SELECT {cols} FROM {_quote(like_table)} WHERE 0")
-    return STAGE_TABLE
+        cursor.execute(f"CREATE TEMP TABLE {_quote(name)} AS SELECT {cols} FROM {_quote(like_table)} WHERE 0")
+    return name
 
 
-def drop_stage(cursor) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {_quote(STAGE_TABLE)}")
+def drop_stage(cursor, name: str = STAGE_TABLE) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
 
 
 def _is_empty(cursor, quoted_table: str) -> bool:

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from threadpoolctl import threadpool_limits
 
-from core.bulk import copy_frame, create_stage, drop_stage
 from core.errors import UserError
 from core.imports import file_import
 from core.models import JobRun
@@ -21,7 +22,7 @@ from core.roles import ADMIN, user_roles
 from core.services import job_create, job_running
 from leads import ml
 from leads.importers import LEAD_SPEC
-from leads.models import Lead, LeadActivity, LeadScore, SalesRep, ScoringModel
+from leads.models import Lead, LeadActivity, SalesRep, ScoringModel
 from leads.registry import (  # noqa: F401  (re-exported: the service names of the contract)
     ModelRefused,
     lead_model_promote,
@@ -32,6 +33,7 @@ from leads.registry import (  # noqa: F401  (re-exported: the service names of t
     model_load,
     thresholds,
 )
+from leads.score_writer import ScoreWriter
 
 
 def leads_import(
@@ -85,16 +87,12 @@ def leads_rescore(*, full: bool = False, trigger: str = JobRun.Trigger.COMMAND, 
         since = None if full or job.params.get("full") else _unchanged_since(champion, current, job)
         tracker.progress("reading open leads" + (f" changed since {since:%Y-%m-%d %H:%M}" if since else ""), 0.05)
         where, params = _leads_to_score(champion, since)
-        frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params)
-        tracker.progress("scoring", 0.3)
-        batch = ml.score_leads(model_load(champion), frame, thresholds=current,
-                               explain_top=min(EXPLAINED_PER_RUN, len(frame)),
-                               explain_also=np.flatnonzero(frame["owned"].astype(bool).to_numpy()))
-        tracker.progress("publishing", 0.8)
-        with transaction.atomic():
-            changed = _publish_scores(_score_changes(frame, batch, champion.pk), model_id=champion.pk,
-                                      scored_at=timezone.now())
-        tiers = lead_tier_counts()
+        frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params, columns=("id", *ml.FEATURES))
+        tracker.progress(f"scoring and publishing {len(frame):,} leads", 0.3)
+        changed, tiers_scored = _score_and_publish(model_load(champion), frame, thresholds=current,
+                                                   model_id=champion.pk)
+        # A full run has just scored every open lead: count its tiers rather than scan the table again.
+        tiers = lead_tier_counts() if since else _counted(tiers_scored)
         job.counts = {"scored": len(frame), "open": sum(tiers.values()), "changed": changed,
                       "incremental": since is not None, "model_version": champion.version,
                       "model_checksum": champion.checksum,
@@ -102,6 +100,11 @@ def leads_rescore(*, full: bool = False, trigger: str = JobRun.Trigger.COMMAND, 
                       **{tier: tiers.get(tier, 0) for tier in ("hot", "warm", "cold")}}
     job.refresh_from_db()
     return job
+
+
+def _counted(tiers: np.ndarray) -> dict[str, int]:
+    names, counts = np.unique(tiers, return_counts=True)
+    return {str(name): int(count) for name, count in zip(names, counts)}
 
 
 def _unchanged_since(champion: ScoringModel, current: ml.TierThresholds, job: JobRun):
@@ -185,55 +188,58 @@ def _model_cached(artifact: str, checksum: str):
     return ml.load_model(Path(settings.MEDIA_ROOT) / artifact, checksum)
 
 
-def _score_changes(frame: pd.DataFrame, batch, model_id: int) -> pd.DataFrame:
-    """(id, score, tier, factors) of the leads to publish: new score, tier or model, or factors just computed for
-    a lead that had none. Everything else is already published as it is."""
-    rescored = ((frame["current_score"].to_numpy() != batch.scores) | (frame["current_tier"].to_numpy() != batch.tiers)
-                | (frame["current_model"].to_numpy() != model_id))
-    explained = np.zeros(len(frame), dtype=bool)
-    explained[batch.explained_positions] = True
-    publish = rescored | (explained & ~frame["has_factors"].astype(bool).to_numpy())
-    factors = np.full(len(frame), None, dtype=object)
-    for position in np.flatnonzero(publish & explained):
-        factors[position] = batch.factors(int(position))
-    return pd.DataFrame({"id": frame["id"].to_numpy()[publish], "score": batch.scores[publish],
-                         "tier": batch.tiers[publish], "factors": factors[publish]})
+RESCORE_CHUNK_ROWS = 100_000
 
 
-def _publish_scores(scores: pd.DataFrame, *, model_id: int, scored_at) -> int:
-    """Stage (id, score, tier, factors) and apply it in two set-based statements; returns leads re-scored.
+def _score_and_publish(model, frame: pd.DataFrame, *, thresholds: ml.TierThresholds,
+                       model_id: int) -> tuple[int, np.ndarray]:
+    """Score the frame chunk by chunk and publish each chunk's changes while the next is scored, then explain the
+    best-scored and queued leads and publish their factors, all in one transaction.
 
-    A history row is written for each lead whose score, tier or model changed; such a lead gets the new values,
-    ``scored_at`` now and its new factors (or none when it was not among the explained leads). A lead whose score
-    is unchanged but has just been explained gets its factors only.
+    Returns (leads re-scored, the frame's tiers). A lead is re-scored when its score, tier or model is new; a lead
+    explained now that had no factors gets its factors only. Comparing with the values read with the frame is
+    safe: only the re-score job writes scores, and it never runs twice at once (``job_running`` holds its lock).
     """
-    if scores.empty:
-        return 0
-    lead, history = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table)
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    rescored = f"(l.score {differs} s.score OR l.tier {differs} s.tier OR l.scoring_model_id {differs} %(model)s)"
-    values = {"model": model_id, "now": scored_at}
-    with connection.cursor() as cursor:
-        stage = create_stage(cursor, like_table=Lead._meta.db_table, columns=["id", "score", "tier", "factors"])
-        copy_frame(cursor, stage, scores)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {stage}")
-        cursor.execute(
-            f"INSERT INTO {history} (lead_id, score, tier, scoring_model_id, scored_at) "
-            f"SELECT s.id, s.score, s.tier, %(model)s, %(now)s FROM {stage} s JOIN {lead} l ON l.id = s.id "
-            f"WHERE {rescored}", values)
-        changed = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {lead} AS l SET scored_at = CASE WHEN {rescored} THEN %(now)s ELSE l.scored_at END, "
-            f"score = s.score, tier = s.tier, scoring_model_id = %(model)s, factors = COALESCE(s.factors, '{{}}') "
-            f"FROM {stage} s WHERE l.id = s.id AND ({rescored} OR (s.factors IS NOT NULL AND l.factors <> s.factors))",
-            values)
-        drop_stage(cursor)
-    return changed
+    probabilities = np.empty(len(frame))
+    tiers = np.empty(len(frame), dtype=object)
+    rescored = np.zeros(len(frame), dtype=bool)
+    ids = frame["id"].to_numpy()
+    with transaction.atomic(), ScoreWriter(model_id=model_id, scored_at=timezone.now()) as writer:
+        for start in range(0, len(frame), RESCORE_CHUNK_ROWS):
+            chunk = frame.iloc[start:start + RESCORE_CHUNK_ROWS]
+            with _one_thread_if(writer.busy):
+                batch = ml.score_leads(model, chunk, thresholds=thresholds)
+            span = slice(start, start + len(chunk))
+            probabilities[span], tiers[span] = batch.probabilities, batch.tiers
+            rescored[span] = changed = _rescored(chunk, batch, model_id)
+            writer.write_scores(pd.DataFrame({"id": ids[span][changed], "score": batch.scores[changed],
+                                              "tier": batch.tiers[changed]}))
+        explained = np.union1d(ml.best_scored(probabilities, min(EXPLAINED_PER_RUN, len(frame))),
+                               np.flatnonzero(frame["owned"].astype(bool).to_numpy()))
+        explained = explained[rescored[explained] | ~frame["has_factors"].astype(bool).to_numpy()[explained]]
+        with _one_thread_if(writer.busy):
+            factors = _factors_in_words(model, frame, explained, thresholds)
+        writer.write_factors(pd.DataFrame({"id": ids[explained], "factors": factors}))
+    return writer.rescored, tiers
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+def _rescored(chunk: pd.DataFrame, batch: ml.ScoreBatch, model_id: int) -> np.ndarray:
+    """Which leads of the chunk have a new score, tier or model."""
+    return ((chunk["current_score"].to_numpy() != batch.scores) | (chunk["current_tier"].to_numpy() != batch.tiers)
+            | (chunk["current_model"].to_numpy() != model_id))
+
+
+def _one_thread_if(writing: bool):
+    """Score on one thread while the database writes on the other core: OpenMP threads (gradient boosting) that
+    share a core with the database spin at every barrier, which made scoring about three times slower."""
+    return threadpool_limits(limits=1) if writing else nullcontext()
+
+
+def _factors_in_words(model, frame: pd.DataFrame, positions: np.ndarray, thresholds) -> list[dict]:
+    if not len(positions):
+        return []
+    batch = ml.score_leads(model, frame.iloc[positions], thresholds=thresholds, explain=True)
+    return [batch.factors(position) for position in range(len(positions))]
 
 
 def _held_by_other(lead: Lead, user) -> bool:

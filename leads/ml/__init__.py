@@ -4,13 +4,13 @@ from leads.ml.drivers import converter_profile, feature_importance, global_drive
 from leads.ml.evaluation import evaluate_on
 from leads.ml.features import FEATURES, leads_from_dataset
 from leads.ml.pipeline import ALGORITHMS, HIST_GRADIENT_BOOSTING, LOGISTIC_REGRESSION, RANDOM_FOREST
-from leads.ml.scoring import ScoreBatch, score_leads
+from leads.ml.scoring import ScoreBatch, best_scored, score_leads
 from leads.ml.tiers import COLD, DEFAULT_THRESHOLDS, HOT, WARM, TierThresholds
 from leads.ml.train import TrainingConfig, TrainingDataError, TrainingReport, train_lead_model
 
 __all__ = [
     "ALGORITHMS", "COLD", "DEFAULT_THRESHOLDS", "FEATURES", "HIST_GRADIENT_BOOSTING", "HOT", "LOGISTIC_REGRESSION",
     "RANDOM_FOREST", "WARM", "ArtifactIntegrityError", "ScoreBatch", "TierThresholds", "TrainingConfig",
-    "TrainingDataError", "TrainingReport", "converter_profile", "evaluate_on", "feature_importance", "file_checksum",
+    "TrainingDataError", "TrainingReport", "best_scored", "converter_profile", "evaluate_on", "feature_importance", "file_checksum",
     "global_drivers", "leads_from_dataset", "load_model", "save_model", "score_leads", "train_lead_model",
 ]

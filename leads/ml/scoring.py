@@ -123,10 +123,15 @@ def _positions_to_explain(probabilities: np.ndarray, explain: bool, explain_top:
         return np.arange(len(probabilities))
     if explain_top is None:
         return None
-    if explain_top < 0:
+    return best_scored(probabilities, explain_top)
+
+
+def best_scored(probabilities: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` highest probabilities (ties: the earlier position first), ascending."""
+    if count < 0:
         raise ValueError("explain_top must not be negative")
     highest_first = np.argsort(-probabilities, kind="stable")
-    return np.sort(highest_first[:explain_top])
+    return np.sort(highest_first[:count])
 
 
 def _explain(

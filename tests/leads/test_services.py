@@ -165,6 +165,50 @@ def test_rescore_writes_history_only_for_leads_whose_score_changed(generated_lea
     assert "mobile app" in words or "profile completion low" in words, "its factors describe its new values"
 
 
+def test_a_rescore_in_many_chunks_publishes_every_score_and_the_best_factors(generated_leads_with_champion,
+                                                                             monkeypatch):
+    from leads import ml
+    from leads.services import leads_frame, model_load, thresholds
+
+    monkeypatch.setattr("leads.services.RESCORE_CHUNK_ROWS", 7)
+    monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 5)
+    frame = leads_frame("WHERE stage NOT IN ('won', 'lost')")
+    expected = ml.score_leads(model_load(generated_leads_with_champion), frame, thresholds=thresholds())
+
+    job = leads_rescore()
+
+    published = dict(Lead.objects.exclude(stage__in=["won", "lost"]).values_list("id", "score"))
+    assert job.counts["changed"] == len(frame) == len(published) > 7 * 10
+    assert published == dict(zip(frame["id"].tolist(), expected.scores.tolist()))
+    assert LeadScore.objects.count() == len(frame), "one history row per re-scored lead"
+    best = set(frame["id"].to_numpy()[ml.best_scored(expected.probabilities, 5)].tolist())
+    assert set(Lead.objects.exclude(factors={}).values_list("id", flat=True)) == best
+
+
+def test_a_failed_write_publishes_nothing_of_the_rescore(generated_leads_with_champion, monkeypatch):
+    from leads.score_writer import ScoreWriter
+
+    monkeypatch.setattr("leads.services.RESCORE_CHUNK_ROWS", 50)
+    apply_scores, calls = ScoreWriter._apply_scores, []
+
+    def fail_on_the_third_chunk(self, rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        apply_scores(self, rows)
+
+    monkeypatch.setattr(ScoreWriter, "_apply_scores", fail_on_the_third_chunk)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        leads_rescore()
+
+    assert len(calls) == 3
+    assert not Lead.objects.filter(score__isnull=False).exists()
+    assert not LeadScore.objects.exists()
+    failed = JobRun.objects.get(kind=JobRun.Kind.RESCORE_LEADS)
+    assert failed.status == JobRun.Status.FAILED and "disk full" in failed.error
+
+
 def test_leads_in_a_queue_are_explained_and_any_other_lead_on_demand(generated_leads_with_champion, monkeypatch):
     from leads.services import lead_factors
 
@@ -186,6 +230,23 @@ def test_leads_in_a_queue_are_explained_and_any_other_lead_on_demand(generated_l
     leads_rescore()
     other.refresh_from_db()
     assert other.factors == on_demand, "on-demand factors are the ones a re-score would publish"
+
+
+def test_a_lead_explained_later_gets_its_factors_but_no_new_score_or_history(generated_leads_with_champion,
+                                                                            monkeypatch):
+    monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 0)
+    leads_rescore()
+    lead = Lead.objects.exclude(stage__in=["won", "lost"]).order_by("id").first()
+    assert lead.factors == {} and lead.score_history.count() == 1
+    Lead.objects.filter(pk=lead.pk).update(owner=UserFactory())  # now in a rep's queue, still unexplained
+
+    again = leads_rescore()
+
+    after = Lead.objects.get(pk=lead.pk)
+    assert again.counts["changed"] == 0
+    assert after.factors["up"] or after.factors["down"]
+    assert (after.score, after.tier, after.scored_at) == (lead.score, lead.tier, lead.scored_at)
+    assert after.score_history.count() == 1, "factors alone are not a new score"
 
 
 def test_export_explains_every_scored_lead_when_asked(generated_leads_with_champion, monkeypatch):
