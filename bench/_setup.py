@@ -36,7 +36,7 @@ def timed(label: str, results: dict):
 @contextmanager
 def step_timers(steps: dict, targets: dict):
     """Time a service's phases without changing it: ``targets`` maps a step name to (module, function name);
-    each call's seconds land in ``steps`` under that name."""
+    the seconds of its calls add up in ``steps`` under that name."""
     originals = {name: getattr(owner, attribute) for name, (owner, attribute) in targets.items()}
 
     def timer(name):
@@ -45,7 +45,7 @@ def step_timers(steps: dict, targets: dict):
             try:
                 return originals[name](*args, **kwargs)
             finally:
-                steps[name] = time.perf_counter() - start
+                steps[name] = steps.get(name, 0.0) + time.perf_counter() - start
         return call
 
     for name, (owner, attribute) in targets.items():
