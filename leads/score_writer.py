@@ -33,10 +33,11 @@ def _quote(name: str) -> str:
 class ScoreWriter:
     """Publishes re-scored leads chunk by chunk, then their factors in words, in the open transaction.
 
-    ``write_scores(rows)`` takes (id, score, tier) of leads whose score, tier or model changed, in id order: each
-    gets the new values, the run's ``scored_at``, no factors yet, and a history row. ``write_factors(rows)`` takes
-    (id, factors) of explained leads. Use as a context manager inside ``transaction.atomic()``; leaving it waits
-    for the last write, and a write's error is raised there (so the transaction rolls back).
+    ``write_scores(rows)`` takes (id, score, tier) of leads whose score, tier or model changed (best in id order,
+    so the lead table is updated page after page): each gets the new values, the run's ``scored_at``, no factors
+    yet, and a history row. ``write_factors(rows)`` takes (id, factors) of explained leads. Use as a context
+    manager inside ``transaction.atomic()``; leaving it waits for the last write, and a write's error is raised
+    there (so the transaction rolls back).
     """
 
     def __init__(self, *, model_id: int, scored_at):
@@ -106,7 +107,7 @@ class ScoreWriter:
         lead, history, stage = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table), _quote(SCORES_STAGE)
         # The id range lets PostgreSQL find a dense chunk's leads by primary key instead of scanning the table; a
         # sparse chunk (a nightly's scattered changes) is analysed so that it is hashed and the table read once.
-        low, high = int(rows["id"].iloc[0]), int(rows["id"].iloc[-1])
+        low, high = int(rows["id"].min()), int(rows["id"].max())
         values = {**self._values, "low": low, "high": high}
         with self._cursor() as cursor:
             cursor.execute(f"TRUNCATE {stage}" if self._postgres else f"DELETE FROM {stage}")

@@ -290,3 +290,30 @@ def test_a_new_champion_or_new_thresholds_rescore_every_open_lead(generated_lead
 
     assert job.counts["incremental"] is False
     assert job.counts["scored"] == job.counts["open"]
+
+
+def test_score_writer_publishes_scattered_rows_given_in_any_order(db):
+    import pandas as pd
+    from django.db import transaction
+
+    from leads.score_writer import ScoreWriter
+    from tests.factories import ScoringModelFactory
+
+    model = ScoringModelFactory()
+    leads = LeadFactory.create_batch(6)
+    chosen = [leads[4], leads[0], leads[2]]  # not in id order, with gaps
+    rows = pd.DataFrame({"id": [lead.pk for lead in chosen], "score": [81.0, 12.5, 55.0],
+                         "tier": ["hot", "cold", "warm"]})
+    scored_at = timezone.now()
+
+    with transaction.atomic(), ScoreWriter(model_id=model.pk, scored_at=scored_at) as writer:
+        writer.write_scores(rows)
+        writer.write_factors(pd.DataFrame({"id": [leads[4].pk], "factors": [{"up": ["referred: +9"], "down": []}]}))
+
+    assert writer.rescored == 3
+    published = {lead.pk: (lead.score, lead.tier, lead.scoring_model_id, lead.scored_at, lead.factors)
+                 for lead in Lead.objects.all()}
+    assert published[leads[4].pk] == (81.0, "hot", model.pk, scored_at, {"up": ["referred: +9"], "down": []})
+    assert published[leads[0].pk] == (12.5, "cold", model.pk, scored_at, {})
+    assert published[leads[1].pk][0] is None and published[leads[3].pk][0] is None
+    assert sorted(LeadScore.objects.values_list("lead_id", "score")) == sorted(zip(rows["id"], rows["score"]))
