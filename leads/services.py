@@ -176,9 +176,9 @@ def _factors_of(leads: list[tuple[int, int]]) -> dict[int, dict[str, list[str]]]
     for scoring_model in ScoringModel.objects.filter(pk__in=by_model):
         ids = ", ".join(str(int(lead_id)) for lead_id in by_model[scoring_model.pk])
         frame = leads_frame(f"WHERE id IN ({ids})")
-        batch = ml.score_leads(_model_cached(scoring_model.artifact, scoring_model.checksum), frame,
-                               thresholds=thresholds(), explain=True)
-        factors.update({int(lead_id): batch.factors(position) for position, lead_id in enumerate(frame["id"])})
+        model = _model_cached(scoring_model.artifact, scoring_model.checksum)
+        words = _factors_in_words(model, frame, np.arange(len(frame)), thresholds())
+        factors.update(zip(frame["id"].astype(int).tolist(), words))
     return factors
 
 
@@ -236,6 +236,7 @@ def _one_thread_if(writing: bool):
 
 
 def _factors_in_words(model, frame: pd.DataFrame, positions: np.ndarray, thresholds) -> list[dict]:
+    """Top factors up and down, in words, of the frame's leads at ``positions``."""
     if not len(positions):
         return []
     batch = ml.score_leads(model, frame.iloc[positions], thresholds=thresholds, explain=True)
