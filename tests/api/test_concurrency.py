@@ -1,13 +1,12 @@
 """Concurrent claims: many reps press "claim" on the same lead at once; exactly one gets it."""
 import os
-import threading
 
 import pytest
-from django.db import connection
 
 from leads.models import Lead, LeadActivity
 from tests.api.conftest import client_for
 from tests.api.factories import role_user
+from tests.concurrency import run_at_once
 from tests.factories import LeadFactory
 
 REPS = 6
@@ -22,25 +21,7 @@ pytestmark = [
 
 def claim_together(lead_id: int, clients) -> list[int]:
     """Every client POSTs claim at the same moment, each on its own thread and database connection."""
-    start = threading.Barrier(len(clients))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def claim(client):
-        try:
-            start.wait()
-            status = client.post(f"/api/v1/leads/{lead_id}/claim/").status_code
-            with lock:
-                statuses.append(status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(statuses)
+    return sorted(run_at_once(lambda client: client.post(f"/api/v1/leads/{lead_id}/claim/").status_code, clients))
 
 
 def test_exactly_one_of_many_simultaneous_claims_wins():
@@ -60,21 +41,12 @@ def test_exactly_one_of_many_simultaneous_claims_wins():
 def test_simultaneous_claims_on_different_leads_all_win():
     reps = [role_user("sales_rep", username=f"rep{n}") for n in range(REPS)]
     leads = [LeadFactory(owner=None) for _ in reps]
-    start = threading.Barrier(REPS)
-    statuses = []
 
-    def claim(rep, lead):
-        try:
-            start.wait()
-            statuses.append(client_for(rep).post(f"/api/v1/leads/{lead.pk}/claim/").status_code)
-        finally:
-            connection.close()
+    def claim(pair):
+        rep, lead = pair
+        return client_for(rep).post(f"/api/v1/leads/{lead.pk}/claim/").status_code
 
-    threads = [threading.Thread(target=claim, args=pair) for pair in zip(reps, leads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = run_at_once(claim, zip(reps, leads))
 
     assert statuses == [200] * REPS
     assert [Lead.objects.get(pk=lead.pk).owner for lead in leads] == reps

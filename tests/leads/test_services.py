@@ -1,6 +1,4 @@
 """Lead services on the real ExtraaLearn data: training quality bar, champion rule, re-scoring, claims, outcomes."""
-import threading
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -18,6 +16,7 @@ from leads.services import (
     leads_import,
     leads_rescore,
 )
+from tests.concurrency import run_at_once
 from tests.factories import LeadFactory, UserFactory
 from tests.shared_data import LEADS_FILE, shared_data_path
 
@@ -105,23 +104,15 @@ def test_concurrent_claims_have_exactly_one_winner():
         pytest.skip("row-level concurrency is checked on PostgreSQL (CI); SQLite serialises writers")
     lead = LeadFactory()
     reps = [UserFactory() for _ in range(6)]
-    winners, barrier = [], threading.Barrier(len(reps))
 
     def claim(rep):
-        barrier.wait()
         try:
             lead_claim(lead_id=lead.pk, user=rep)
-            winners.append(rep.pk)
+            return rep.pk
         except LeadUnavailable:
-            pass
-        finally:
-            connection.close()
+            return None
 
-    threads = [threading.Thread(target=claim, args=(rep,)) for rep in reps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    winners = [winner for winner in run_at_once(claim, reps) if winner is not None]
 
     lead.refresh_from_db()
     assert len(winners) == 1 and lead.owner_id == winners[0]
