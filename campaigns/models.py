@@ -177,11 +177,15 @@ class ResponseRecord(models.Model):
         INACTIVE = "Inactive"
 
     external_id = models.CharField(max_length=64)
-    age = models.PositiveSmallIntegerField()
-    segment = models.CharField(max_length=1, choices=Segment.choices, blank=True)
-    recency = models.CharField(max_length=8, choices=Recency.choices, blank=True)
-    prior_interest = models.BooleanField(default=False)
-    did_purchase = models.BooleanField(default=False)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    segment = models.CharField(max_length=64, blank=True)
+    recency = models.CharField(max_length=64, blank=True)
+    prior_interest = models.BooleanField(null=True, blank=True)
+    did_purchase = models.BooleanField(null=True, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Columns of the imported file that map to no field, by key, typed (see core.CustomAttribute)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

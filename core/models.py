@@ -79,3 +79,60 @@ class ImportRun(JobRun):
     class Meta:
         proxy = True
         verbose_name = "import run"
+
+
+class ImportMapping(models.Model):
+    """How one file layout maps onto an entity's fields, saved by name and reused for the next file like it.
+
+    `columns`: source header -> target, where a target is a field name of the entity, ``attr:<key>`` (kept as a
+    custom attribute) or ``""`` (ignored). `values`: field -> {source value -> stored value}, e.g.
+    {"current_occupation": {"Working Professional": "Professional"}}. `units`: field -> factor the file's
+    numbers are multiplied by, e.g. {"income": 1000} for "Annual Income (k$)". `entity` is the import spec's
+    name ("leads", "customers", "responses"): core names no domain, the apps register their specs.
+    """
+
+    entity = models.CharField(max_length=32)
+    name = models.CharField(max_length=120)
+    columns = models.JSONField(default=dict, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    units = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entity", "name"]
+        constraints = [models.UniqueConstraint(fields=["entity", "name"], name="import_mapping_name_per_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.entity})"
+
+
+class CustomAttribute(models.Model):
+    """A column of an imported file that maps to no field: kept on each record's `attributes` under `key`.
+
+    Values in `attributes` are JSON typed by `kind`: number -> JSON number, boolean -> true/false,
+    date -> "YYYY-MM-DD", category -> string. `label` is the column's header as the file wrote it, so models
+    and reasons in words use the company's own name for it.
+    """
+
+    class Kind(models.TextChoices):
+        NUMBER = "number", "Number"
+        CATEGORY = "category", "Category"
+        BOOLEAN = "boolean", "Yes / no"
+        DATE = "date", "Date"
+
+    entity = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    label = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entity", "key"]
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="custom_attribute_key_per_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.entity}, {self.kind})"

@@ -41,19 +41,26 @@ class Lead(models.Model):
         COLD = "cold", "Cold"
 
     external_id = models.CharField(max_length=64)
-    age = models.PositiveSmallIntegerField()
-    current_occupation = models.CharField(max_length=16, choices=Occupation.choices)
-    first_interaction = models.CharField(max_length=16, choices=FirstInteraction.choices)
-    profile_completed = models.CharField(max_length=8, choices=ProfileCompleted.choices)
-    website_visits = models.PositiveIntegerField(default=0)
-    time_spent_on_website = models.PositiveIntegerField(default=0, help_text="Seconds")
-    page_views_per_visit = models.FloatField(default=0.0)
-    last_activity = models.CharField(max_length=20, choices=LastActivity.choices)
-    print_media_type1 = models.BooleanField("newspaper ad", default=False)
-    print_media_type2 = models.BooleanField("magazine ad", default=False)
-    digital_media = models.BooleanField(default=False)
-    educational_channels = models.BooleanField(default=False)
-    referral = models.BooleanField(default=False)
+    # Every data field but the id may be missing from a company's file: NULL (or "" for text) means "not in the
+    # file", never a made-up zero. Category fields keep any value the file has (the TextChoices above are the
+    # sample dataset's values, which mappings translate to; others are stored as given).
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    current_occupation = models.CharField(max_length=64, blank=True)
+    first_interaction = models.CharField(max_length=64, blank=True)
+    profile_completed = models.CharField(max_length=64, blank=True)
+    website_visits = models.PositiveIntegerField(null=True, blank=True)
+    time_spent_on_website = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
+    page_views_per_visit = models.FloatField(null=True, blank=True)
+    last_activity = models.CharField(max_length=64, blank=True)
+    print_media_type1 = models.BooleanField("newspaper ad", null=True, blank=True)
+    print_media_type2 = models.BooleanField("magazine ad", null=True, blank=True)
+    digital_media = models.BooleanField(null=True, blank=True)
+    educational_channels = models.BooleanField(null=True, blank=True)
+    referral = models.BooleanField(null=True, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Columns of the imported file that map to no field, by key, typed (see core.CustomAttribute)",
+    )
     status = models.BooleanField(null=True, blank=True, help_text="Converted? Empty while the lead is open")
     owner = models.ForeignKey(  # indexed by lead_owner_stage_idx, which starts with owner
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads", db_index=False

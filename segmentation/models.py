@@ -12,32 +12,38 @@ class Customer(models.Model):
     """
 
     external_id = models.CharField(max_length=64)
-    year_birth = models.PositiveSmallIntegerField()
-    education = models.CharField(max_length=32)
-    marital_status = models.CharField(max_length=32)
+    # Every data field but the id may be missing from a company's file: NULL (or "" for text) means "not in the
+    # file", never a made-up zero, so no profile or persona claims a trait the data lacks.
+    year_birth = models.PositiveSmallIntegerField(null=True, blank=True)
+    education = models.CharField(max_length=64, blank=True)
+    marital_status = models.CharField(max_length=64, blank=True)
     income = models.FloatField(null=True, blank=True, help_text="Yearly household income; empty when unknown")
-    kidhome = models.PositiveSmallIntegerField(default=0)
-    teenhome = models.PositiveSmallIntegerField(default=0)
-    dt_customer = models.DateField("enrolled on")
-    recency = models.PositiveIntegerField(help_text="Days since the last purchase")
-    mnt_wines = models.PositiveIntegerField(default=0)
-    mnt_fruits = models.PositiveIntegerField(default=0)
-    mnt_meat_products = models.PositiveIntegerField(default=0)
-    mnt_fish_products = models.PositiveIntegerField(default=0)
-    mnt_sweet_products = models.PositiveIntegerField(default=0)
-    mnt_gold_prods = models.PositiveIntegerField(default=0)
-    num_deals_purchases = models.PositiveIntegerField(default=0)
-    num_web_purchases = models.PositiveIntegerField(default=0)
-    num_catalog_purchases = models.PositiveIntegerField(default=0)
-    num_store_purchases = models.PositiveIntegerField(default=0)
-    num_web_visits_month = models.PositiveIntegerField(default=0)
-    accepted_cmp1 = models.BooleanField(default=False)
-    accepted_cmp2 = models.BooleanField(default=False)
-    accepted_cmp3 = models.BooleanField(default=False)
-    accepted_cmp4 = models.BooleanField(default=False)
-    accepted_cmp5 = models.BooleanField(default=False)
-    complain = models.BooleanField(default=False)
-    response = models.BooleanField(default=False, help_text="Accepted the last campaign")
+    kidhome = models.PositiveSmallIntegerField(null=True, blank=True)
+    teenhome = models.PositiveSmallIntegerField(null=True, blank=True)
+    dt_customer = models.DateField("enrolled on", null=True, blank=True)
+    recency = models.PositiveIntegerField(null=True, blank=True, help_text="Days since the last purchase")
+    mnt_wines = models.PositiveIntegerField(null=True, blank=True)
+    mnt_fruits = models.PositiveIntegerField(null=True, blank=True)
+    mnt_meat_products = models.PositiveIntegerField(null=True, blank=True)
+    mnt_fish_products = models.PositiveIntegerField(null=True, blank=True)
+    mnt_sweet_products = models.PositiveIntegerField(null=True, blank=True)
+    mnt_gold_prods = models.PositiveIntegerField(null=True, blank=True)
+    num_deals_purchases = models.PositiveIntegerField(null=True, blank=True)
+    num_web_purchases = models.PositiveIntegerField(null=True, blank=True)
+    num_catalog_purchases = models.PositiveIntegerField(null=True, blank=True)
+    num_store_purchases = models.PositiveIntegerField(null=True, blank=True)
+    num_web_visits_month = models.PositiveIntegerField(null=True, blank=True)
+    accepted_cmp1 = models.BooleanField(null=True, blank=True)
+    accepted_cmp2 = models.BooleanField(null=True, blank=True)
+    accepted_cmp3 = models.BooleanField(null=True, blank=True)
+    accepted_cmp4 = models.BooleanField(null=True, blank=True)
+    accepted_cmp5 = models.BooleanField(null=True, blank=True)
+    complain = models.BooleanField(null=True, blank=True)
+    response = models.BooleanField(null=True, blank=True, help_text="Accepted the last campaign")
+    attributes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Columns of the imported file that map to no field, by key, typed (see core.CustomAttribute)",
+    )
     # Every re-cluster rewrites segment/persona/unsegmented_reason on every row. None of them is indexed and the
     # table keeps half of each page free (fillfactor 50, migration 0002), so PostgreSQL updates each row in place
     # (a HOT update: no index entries, one page touched) — ~6× faster at 1,000,000 rows than with indexes.
@@ -63,10 +69,9 @@ class Customer(models.Model):
 
     @property
     def total_spend(self) -> int:
-        return (
-            self.mnt_wines + self.mnt_fruits + self.mnt_meat_products
-            + self.mnt_fish_products + self.mnt_sweet_products + self.mnt_gold_prods
-        )
+        amounts = (self.mnt_wines, self.mnt_fruits, self.mnt_meat_products,
+                   self.mnt_fish_products, self.mnt_sweet_products, self.mnt_gold_prods)
+        return sum(amount or 0 for amount in amounts)
 
 
 class SegmentationRun(models.Model):
@@ -110,7 +115,10 @@ class Segment(models.Model):
 
     run = models.ForeignKey(SegmentationRun, on_delete=models.CASCADE, related_name="segments")
     key = models.PositiveSmallIntegerField(help_text="Stable identity across runs")
-    persona = models.CharField(max_length=16, choices=PERSONA_CHOICES, db_index=True)
+    persona = models.CharField(
+        max_length=16, choices=PERSONA_CHOICES, blank=True, db_index=True,
+        help_text="Empty when the data holds no evidence for an offer persona (the label then describes the profile)",
+    )
     label = models.CharField(max_length=120)
     size = models.PositiveIntegerField(default=0)
     share = models.FloatField(default=0.0)
