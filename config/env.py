@@ -53,4 +53,8 @@ ENV_VARS = {
     "JOB_STALE_MINUTES": "A running job whose heartbeat is older than this is marked failed (default 120).",
     "API_THROTTLE_AUTH": "Token requests allowed per client (default 20/min).",
     "API_THROTTLE_WRITE": "Write requests allowed per user (default 600/min).",
+    "API_NUM_PROXIES": "Trusted proxies in front of the app appending to X-Forwarded-For; throttles and the login "
+                       "lockout key on the address they saw (default 0: the connecting address).",
+    "ADMIN_LOCKOUT_FAILURES": "Failed logins for one username from one address before it is locked out (default 5).",
+    "ADMIN_LOCKOUT_MINUTES": "How long such a lockout lasts, in minutes (default 15).",
 }

@@ -1,4 +1,5 @@
 """Django settings: everything comes from the environment (see config/env.py and the README)."""
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files, not a CDN
     "django_celery_beat",
+    "axes",  # admin (and token) login lockout per username and client address
     "core",
     "segmentation",
     "leads",
@@ -43,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into core.login_guard's answer
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -78,6 +81,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+# --- Login lockout (django-axes) -------------------------------------------------
+# the axes backend first: it refuses a locked-out username + address before a password is checked
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.login_guard.client_address"
+AXES_LOCKOUT_CALLABLE = "core.login_guard.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every command's output; lockouts are still logged (core.login_guard)
+
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -149,6 +163,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
+    # proxies in front of the app that append to X-Forwarded-For; 0: the TCP peer is the client (throttles and
+    # the login lockout key on it, so a client cannot pick its own address with a forged header)
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
         "auth": env_str("API_THROTTLE_AUTH", "20/min"),
         "write": env_str("API_THROTTLE_WRITE", "600/min"),
     },

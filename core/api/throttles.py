@@ -2,6 +2,8 @@
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("auth", "write"), read when a request arrives
 rather than when the module is imported, so an operator (or a test) changing the setting takes effect.
+The client address is DRF's `get_ident` under REST_FRAMEWORK["NUM_PROXIES"] (API_NUM_PROXIES, default 0):
+X-Forwarded-For counts only as far as trusted proxies wrote it, so a forged header gets no fresh allowance.
 """
 from __future__ import annotations
 

@@ -72,7 +72,8 @@ class AuthTokenView(ApiView):
     def post(self, request):
         from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        # Django's request, not DRF's wrapper: the login lockout (django-axes) marks it, and its middleware reads it
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         return Response({"token": api_token_for(user=serializer.validated_data["user"]).key})
 
