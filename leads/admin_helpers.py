@@ -1,7 +1,9 @@
-"""Display and button helpers shared by the leads admins: number formats, tables, confirmations, queued jobs."""
+"""Helpers shared by the leads admins: the role table as admin permissions, number formats, tables,
+confirmations, queued jobs."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -9,6 +11,48 @@ from django.utils.html import format_html, format_html_join
 from core.errors import UserError
 from core.jobs import job_enqueue
 from core.models import JobRun
+from core.roles import ADD, CHANGE, DELETE, VIEW_ACTION, is_row_limited, rows_for, user_may
+
+
+class RoleAdmin(admin.ModelAdmin):
+    """An admin that asks the role table of core/roles.py, as the API does: the list holds the rows the user's
+    roles reach (a rep: own and claimable leads), each page and action needs the table's action, and a row out of
+    reach answers 404 on every URL (change, history, delete), as it does in the API."""
+
+    def model_label(self) -> str:
+        return self.model._meta.label_lower
+
+    def may(self, request, action: str, obj=None) -> bool:
+        if not user_may(request.user, self.model_label(), action):
+            return False
+        if obj is None or obj.pk is None or not is_row_limited(request.user, self.model_label()):
+            return True
+        return rows_for(request.user, self.model_label(), self.model._default_manager.filter(pk=obj.pk),
+                        action).exists()
+
+    def get_queryset(self, request):
+        return rows_for(request.user, self.model_label(), super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with this id that you may see.")
+        return obj
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and self.may(request, VIEW_ACTION)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.may(request, VIEW_ACTION, obj) or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self.may(request, ADD)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.may(request, CHANGE, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.may(request, DELETE, obj)
 
 
 def image(data_uri: str | None, alt: str) -> str:

@@ -2,12 +2,15 @@
 
 Models are records written only by ``lead_model_train``, so they are read-only here; their quality is shown as
 charts and tables from what the registry stored (``metrics``, ``drivers``). Training is queued through
-``core.jobs.job_enqueue`` (the task the schedule runs); promote and roll back call the registry services. Managing
-models needs ``leads.change_scoringmodel`` (analysts, admins).
+``core.jobs.job_enqueue`` (the task the schedule runs); promote and roll back call the registry services. Who reads
+models (marketers, analysts, admins) and who manages them (``MANAGE``: analysts, admins) is the role table of
+core/roles.py, which the API reads too.
 """
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join, linebreaks
@@ -15,16 +18,14 @@ from django.utils.safestring import mark_safe
 
 from core.models import JobRun
 from leads import charts
-from leads.admin_helpers import confirm, enqueue, fixed, image, percent, table
+from core.roles import MANAGE
+from leads.admin_helpers import RoleAdmin, confirm, enqueue, fixed, image, percent, table
 from leads.models import ScoringModel
 from leads.selectors import champion_model
 from leads.services import ModelRefused, lead_model_promote, lead_model_rollback
 
-MANAGE_MODELS = "leads.change_scoringmodel"
-
-
 @admin.register(ScoringModel)
-class ScoringModelAdmin(admin.ModelAdmin):
+class ScoringModelAdmin(RoleAdmin):
     change_list_template = "admin/leads/scoringmodel/change_list.html"
     change_form_template = "admin/leads/scoringmodel/change_form.html"
     list_display = ("version", "algorithm", "is_champion", "holdout_roc_auc", "brier", "training_rows", "created_at",
@@ -57,7 +58,7 @@ class ScoringModelAdmin(admin.ModelAdmin):
         return False  # its scores and history refer to it
 
     def has_manage_permission(self, request) -> bool:
-        return request.user.has_perm(MANAGE_MODELS)
+        return self.may(request, MANAGE)
 
     def get_urls(self):
         extra = [
@@ -196,7 +197,7 @@ class ScoringModelAdmin(admin.ModelAdmin):
 
     def train_view(self, request):
         if not self.has_manage_permission(request):
-            return self._refuse(request, "You may not train lead models.")
+            raise PermissionDenied("You may not train lead models.")
         if request.method != "POST":
             return confirm(self, request, title="Train a new lead model", button="Train now",
                             text="Trains every candidate on the leads with a known outcome. The new model replaces "
@@ -206,7 +207,7 @@ class ScoringModelAdmin(admin.ModelAdmin):
 
     def rollback_view(self, request):
         if not self.has_manage_permission(request):
-            return self._refuse(request, "You may not roll back lead models.")
+            raise PermissionDenied("You may not roll back lead models.")
         if request.method != "POST":
             champion = champion_model()
             return confirm(self, request, title="Roll back the lead model", button="Roll back",
@@ -216,9 +217,11 @@ class ScoringModelAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:leads_scoringmodel_changelist"))
 
     def promote_view(self, request, pk: int):
+        if not self.has_manage_permission(request):
+            raise PermissionDenied("You may not promote lead models.")
         model = ScoringModel.objects.filter(pk=pk).first()
-        if not self.has_manage_permission(request) or model is None:
-            return self._refuse(request, "You may not promote this lead model.")
+        if model is None:
+            raise Http404("No such lead model.")
         if request.method != "POST":
             return confirm(self, request, title=f"Promote {model}", button="Promote",
                             text=f"Makes v{model.version} the champion that scores leads from the next re-score on.")
@@ -244,10 +247,6 @@ class ScoringModelAdmin(admin.ModelAdmin):
             return
         self.message_user(request, f"Rolled back from v{previous.version} to v{model.version}; re-score open leads "
                                    "to publish its scores.", messages.SUCCESS)
-
-    def _refuse(self, request, message: str) -> HttpResponseRedirect:
-        self.message_user(request, message, messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:leads_scoringmodel_changelist"))
 
 
 def _candidates(model: ScoringModel) -> dict:

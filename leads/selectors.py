@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
-from core.roles import ADMIN, ANALYST, MARKETER, SALES_REP, user_roles
+from core.roles import OWN_OR_CLAIMABLE, SALES_REP, register_row_rule, rows_for
 from leads.models import Lead, LeadScore, ScoringModel
 
 CLOSED_STAGES = (Lead.Stage.WON, Lead.Stage.LOST)
@@ -38,11 +38,22 @@ def sales_reps() -> QuerySet:
     return get_user_model().objects.filter(reps, is_active=True).distinct()
 
 
-def leads_visible_to(*, user) -> QuerySet[Lead]:
-    """Reps see leads they own and unowned ones they may claim; other roles see every lead."""
-    if user_roles(user) & {ADMIN, ANALYST, MARKETER}:
-        return Lead.objects.all()
-    return Lead.objects.filter(Q(owner=user) | Q(owner__isnull=True))
+def own_or_claimable(user, via: str = "") -> Q:
+    """Leads the user holds and unowned ones they may claim; `via` reaches them from a related model."""
+    return Q(**{f"{via}owner": user}) | Q(**{f"{via}owner__isnull": True})
+
+
+def register_row_rules() -> None:
+    """What core.roles' OWN_OR_CLAIMABLE means for leads and the rows hanging off them (LeadsConfig.ready)."""
+    register_row_rule("leads.lead", OWN_OR_CLAIMABLE, own_or_claimable)
+    for model in ("leads.leadactivity", "leads.leadscore"):
+        register_row_rule(model, OWN_OR_CLAIMABLE, lambda user: own_or_claimable(user, via="lead__"))
+
+
+def leads_visible_to(*, user, action: str = "view") -> QuerySet[Lead]:
+    """The leads the user may see (or take `action` on) by the role table: reps their own and unowned ones they
+    may claim, marketers, analysts and admins every lead, anyone else none."""
+    return rows_for(user, "leads.lead", Lead.objects.all(), action)
 
 
 def lead_score_history(*, lead) -> QuerySet[LeadScore]:
@@ -57,3 +68,57 @@ def lead_tier_counts() -> dict[str, int]:
     """Open leads per tier ("" for unscored)."""
     rows = open_leads().order_by().values("tier").annotate(n=Count("id")).values_list("tier", "n")
     return {tier: n for tier, n in rows}
+
+
+# --- the rep's workspace pages (leads.views) ---------------------------------------------------------------------
+
+QUEUE_ROW_FIELDS = ("id", "external_id", "score", "tier", "stage", "factors", "created_at", "last_activity_at")
+QUEUE_PAGE_ROWS = 200  # a rep holds at most their capacity of open leads (50 by default)
+CLAIMABLE_ROWS = 25
+CLAIMABLE_CANDIDATES = 500
+CLAIMABLE_CANDIDATES_SECONDS = 120
+
+
+def rep_queue_rows(*, user, tier: str = "") -> list[dict]:
+    """The rep's queue as plain rows for the queue page, in the queue's order: one query by the owner index."""
+    rows = rep_queue(user=user)
+    if tier:
+        rows = rows.filter(tier=tier)
+    return list(rows.values(*QUEUE_ROW_FIELDS)[:QUEUE_PAGE_ROWS])
+
+
+def claimable_rows(*, user, tier: str = "") -> list[dict]:
+    """The best-scored open leads nobody holds that the user may claim, as plain rows.
+
+    No index holds the score (re-scores update leads in place), so finding the best unowned leads reads the whole
+    table: ~1 s at a million leads. The ids of the best ``CLAIMABLE_CANDIDATES`` are kept in the cache for
+    ``CLAIMABLE_CANDIDATES_SECONDS``, and each page reads those by primary key, checking owner, stage and score as
+    they are now: a lead claimed since drops out at once; one released since shows up within two minutes.
+    """
+    from django.core.cache import cache
+
+    key = f"leads:claimable-candidates:{tier or 'all'}"
+    candidates = cache.get(key)
+    if candidates is None:
+        unowned = open_leads().filter(owner__isnull=True)
+        if tier:
+            unowned = unowned.filter(tier=tier)
+        candidates = list(unowned.order_by(F("score").desc(nulls_last=True), "id")
+                          .values_list("id", flat=True)[:CLAIMABLE_CANDIDATES])
+        cache.set(key, candidates, CLAIMABLE_CANDIDATES_SECONDS)
+    rows = leads_visible_to(user=user).filter(pk__in=candidates, owner__isnull=True).exclude(stage__in=CLOSED_STAGES)
+    if tier:
+        rows = rows.filter(tier=tier)
+    return list(rows.order_by(F("score").desc(nulls_last=True), "id").values(*QUEUE_ROW_FIELDS)[:CLAIMABLE_ROWS])
+
+
+def next_queue_lead_id(*, user) -> int | None:
+    """The lead at the top of the rep's queue, the one to work next."""
+    return rep_queue(user=user).values_list("id", flat=True).first()
+
+
+def lead_activity_history(*, lead, limit: int = 50) -> list:
+    """The lead's claims, releases, assignments and outcomes, newest first, with who did each."""
+    from leads.models import LeadActivity
+
+    return list(LeadActivity.objects.filter(lead=lead).select_related("user").order_by("-created_at", "-id")[:limit])

@@ -1,7 +1,8 @@
-"""Leads for reps, analysts and admins; scoring models for analysts and admins.
+"""Leads and scoring models, gated by the role table of core/roles.py (the admin reads the same table).
 
 Every lead lookup goes through `leads_visible_to`, so a rep gets 404 — in lists, detail and actions alike —
-for a lead another rep holds. The writes are the leads services (claim, release, outcome, assign).
+for a lead another rep holds. Reps change a lead only through the actions (claim, release, outcome); its imported
+fields are edited by admins. Marketers read leads, scores and models. The writes are the leads services.
 """
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.base import ApiReadOnlyViewSet, ApiViewSet
-from core.api.permissions import LEAD_READERS, LEAD_WORKERS, MODEL_MANAGERS
-from core.roles import ADMIN, user_roles
+from core.api.permissions import (
+    LEAD_CREATORS, LEAD_DEALERS, LEAD_EDITORS, LEAD_READERS, LEAD_WORKERS, MODEL_MANAGERS, MODEL_READERS,
+)
 from leads.api import examples
 from leads.api.queue import QueuePagination, queue_page
 from leads.api.serializers import (
@@ -23,9 +24,6 @@ from leads.api.serializers import (
     OutcomeSerializer, QueueLeadSerializer, RoundRobinResultSerializer, ScoringModelSerializer,
 )
 from leads.models import Lead, ScoringModel
-
-ADMINS = frozenset({ADMIN})
-
 
 class LeadFilter(filters.FilterSet):
     unowned = filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Only leads nobody holds")
@@ -47,8 +45,8 @@ def _action_schema(summary: str, description: str, request=None, example=None):
 
 @extend_schema_view(
     list=extend_schema(tags=["leads"], summary="List leads",
-                       description="Reps see the leads they hold and unowned ones they may claim; analysts and "
-                                   "admins see all. Filter by tier, stage, owner, external_id, status, unowned, "
+                       description="Reps see the leads they hold and unowned ones they may claim; marketers, "
+                                   "analysts and admins see all. Filter by tier, stage, owner, external_id, status, unowned, "
                                    "score_min/score_max; order by score, created_at, last_activity_at, id.",
                        examples=[OpenApiExample("Page", value=examples.LEAD_PAGE, response_only=True)]),
     retrieve=extend_schema(tags=["leads"], summary="A lead",
@@ -60,12 +58,13 @@ def _action_schema(summary: str, description: str, request=None, example=None):
                          examples=[OpenApiExample("New lead", value=examples.LEAD_INPUT, request_only=True),
                                    OpenApiExample("Created", value=examples.LEAD, response_only=True,
                                                   status_codes=["201"])]),
-    update=extend_schema(tags=["leads"], summary="Replace a lead's profile",
-                         description="Reps may edit leads they hold; admins any. Stage, owner and score change "
-                                     "through the actions and re-scoring, not here.",
+    update=extend_schema(tags=["leads"], summary="Replace a lead's profile (admins)",
+                         description="The profile comes from imports, so only admins edit it; reps change a lead "
+                                     "through the actions. Stage, owner and score change through the actions and "
+                                     "re-scoring, not here.",
                          examples=[OpenApiExample("Profile", value=examples.LEAD_INPUT, request_only=True),
                                    OpenApiExample("Lead", value=examples.LEAD, response_only=True)]),
-    partial_update=extend_schema(tags=["leads"], summary="Edit part of a lead's profile",
+    partial_update=extend_schema(tags=["leads"], summary="Edit part of a lead's profile (admins)",
                                  description="As PUT, sending only the fields to change.",
                                  examples=[OpenApiExample("Visits", value={"website_visits": 5}, request_only=True),
                                            OpenApiExample("Lead", value=examples.LEAD, response_only=True)]),
@@ -78,8 +77,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     ordering_fields = ["id", "score", "created_at", "last_activity_at"]
     ordering = ["id"]
     read_roles = LEAD_READERS
-    write_roles = LEAD_WORKERS
-    action_roles = {"create": ADMINS, "assign": ADMINS, "assign_round_robin": ADMINS, "queue": LEAD_WORKERS}
+    write_roles = LEAD_EDITORS
+    action_roles = {"create": LEAD_CREATORS, "claim": LEAD_WORKERS, "release": LEAD_WORKERS,
+                    "outcome": LEAD_WORKERS, "queue": LEAD_WORKERS, "assign": LEAD_DEALERS,
+                    "assign_round_robin": LEAD_DEALERS}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
@@ -97,12 +98,6 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         lead = self.get_object()
         lead.factors = lead_factors(lead)  # shown, not saved: a lead outside the explained few is explained now
         return Response(self.get_serializer(lead).data)
-
-    def check_object_permissions(self, request, lead):
-        super().check_object_permissions(request, lead)
-        if self.action in ("update", "partial_update") and ADMIN not in user_roles(request.user) \
-                and lead.owner_id != request.user.pk:
-            raise PermissionDenied("claim the lead before editing it")
 
     @extend_schema(
         tags=["leads"], summary="My queue", responses={200: QueueLeadSerializer(many=True)},
@@ -204,8 +199,9 @@ class ScoringModelViewSet(ApiReadOnlyViewSet):
     filterset_fields = ["is_champion", "algorithm"]
     ordering_fields = ["version", "created_at"]
     ordering = ["-version"]
-    read_roles = MODEL_MANAGERS
+    read_roles = MODEL_READERS
     write_roles = MODEL_MANAGERS
+    action_roles = {"promote": MODEL_MANAGERS, "rollback": MODEL_MANAGERS}
 
     @extend_schema(tags=["models"], summary="Make this model the champion", request=None,
                    responses={200: ScoringModelSerializer},

@@ -20,10 +20,11 @@ pytestmark = pytest.mark.django_db
 M, R, AN, AD, SU = "marketer", "sales_rep", "analyst", "admin", "superuser"
 READERS = {M, AN, AD, SU}
 CAMPAIGN_WRITERS = {M, AD, SU}
-LEAD_READERS = {R, AN, AD, SU}
+LEAD_READERS = {M, R, AN, AD, SU}
 LEAD_WORKERS = {R, AD, SU}
 ADMINS = {AD, SU}
 MANAGERS = {AN, AD, SU}
+MODEL_READERS = {M, AN, AD, SU}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -87,32 +88,35 @@ MATRIX = {
                    {"get": (READERS, 200, None)}),
     "responses": (lambda w, r: "/api/v1/responses/", CAMPAIGN_WRITERS, CAMPAIGN_WRITERS, {
         "post": (CAMPAIGN_WRITERS, 201, lambda w, r: {"assignment": w.assignment.pk, "status": "accepted"})}),
-    "leads": (lambda w, r: "/api/v1/leads/", LEAD_READERS, LEAD_WORKERS,
+    "leads": (lambda w, r: "/api/v1/leads/", LEAD_READERS, ADMINS,
               {"get": (LEAD_READERS, 200, None), "post": (ADMINS, 201, lead_input)}),
-    "lead": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/", LEAD_READERS, LEAD_WORKERS, {
+    "lead": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/", LEAD_READERS, ADMINS, {
         "get": (LEAD_READERS, 200, None),
-        "put": (LEAD_WORKERS, 200, lambda w, r: {"external_id": w.own_lead(r).external_id, **PROFILE}),
-        "patch": (LEAD_WORKERS, 200, lambda w, r: {"website_visits": 9})}),
-    "lead-queue": (lambda w, r: "/api/v1/leads/queue/", LEAD_WORKERS, LEAD_WORKERS,
+        "put": (ADMINS, 200, lambda w, r: {"external_id": w.own_lead(r).external_id, **PROFILE}),
+        "patch": (ADMINS, 200, lambda w, r: {"website_visits": 9})}),
+    "lead-queue": (lambda w, r: "/api/v1/leads/queue/", LEAD_WORKERS, ADMINS,
                    {"get": (LEAD_WORKERS, 200, None)}),
-    "lead-claim": (lambda w, r: f"/api/v1/leads/{w.free_lead.pk}/claim/", LEAD_READERS, LEAD_WORKERS,
+    "lead-claim": (lambda w, r: f"/api/v1/leads/{w.free_lead.pk}/claim/", LEAD_READERS, ADMINS,
                    {"post": (LEAD_WORKERS, 200, None)}),
-    "lead-release": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/release/", LEAD_READERS, LEAD_WORKERS,
+    "lead-release": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/release/", LEAD_READERS, ADMINS,
                      {"post": (LEAD_WORKERS, 200, None)}),
-    "lead-outcome": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/outcome/", LEAD_READERS, LEAD_WORKERS,
+    "lead-outcome": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/outcome/", LEAD_READERS, ADMINS,
                      {"post": (LEAD_WORKERS, 200, lambda w, r: {"stage": "contacted", "note": "called"})}),
-    "lead-scores": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/scores/", LEAD_READERS, LEAD_WORKERS,
+    "lead-scores": (lambda w, r: f"/api/v1/leads/{w.own_lead(r).pk}/scores/", LEAD_READERS, ADMINS,
                     {"get": (LEAD_READERS, 200, None)}),
-    "lead-assign": (lambda w, r: f"/api/v1/leads/{w.free_lead.pk}/assign/", LEAD_READERS, LEAD_WORKERS,
+    "lead-assign": (lambda w, r: f"/api/v1/leads/{w.free_lead.pk}/assign/", LEAD_READERS, ADMINS,
                     {"post": (ADMINS, 200, lambda w, r: {"rep": w.user(R).pk})}),
-    "lead-round-robin": (lambda w, r: "/api/v1/leads/assign-round-robin/", LEAD_READERS, LEAD_WORKERS,
+    "lead-round-robin": (lambda w, r: "/api/v1/leads/assign-round-robin/", LEAD_READERS, ADMINS,
                          {"post": (ADMINS, 200, None)}),
-    "models": (lambda w, r: "/api/v1/models/", MANAGERS, MANAGERS, {"get": (MANAGERS, 200, None)}),
-    "model": (lambda w, r: f"/api/v1/models/{w.champion.pk}/", MANAGERS, MANAGERS, {"get": (MANAGERS, 200, None)}),
-    "model-champion": (lambda w, r: "/api/v1/models/champion/", MANAGERS, MANAGERS, {"get": (MANAGERS, 200, None)}),
-    "model-promote": (lambda w, r: f"/api/v1/models/{w.challenger.pk}/promote/", MANAGERS, MANAGERS,
+    "models": (lambda w, r: "/api/v1/models/", MODEL_READERS, MODEL_READERS, {"get": (MODEL_READERS, 200, None)}),
+    "model": (lambda w, r: f"/api/v1/models/{w.champion.pk}/", MODEL_READERS, MODEL_READERS,
+              {"get": (MODEL_READERS, 200, None)}),
+    "model-champion": (lambda w, r: "/api/v1/models/champion/", MODEL_READERS, MODEL_READERS,
+                       {"get": (MODEL_READERS, 200, None)}),
+    "model-promote": (lambda w, r: f"/api/v1/models/{w.challenger.pk}/promote/", MODEL_READERS, MODEL_READERS,
                       {"post": (MANAGERS, 200, None)}),
-    "model-rollback": (lambda w, r: "/api/v1/models/rollback/", MANAGERS, MANAGERS, {"post": (MANAGERS, 200, None)}),
+    "model-rollback": (lambda w, r: "/api/v1/models/rollback/", MODEL_READERS, MODEL_READERS,
+                       {"post": (MANAGERS, 200, None)}),
     "jobs": (lambda w, r: "/api/v1/jobs/", READERS, READERS,
              {"get": (READERS, 200, None), "post": (READERS, 202, lambda w, r: {"kind": "recluster"})}),
     "job": (lambda w, r: f"/api/v1/jobs/{w.job.pk}/", READERS, READERS, {"get": (READERS, 200, None)}),
