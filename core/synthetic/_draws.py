@@ -12,6 +12,11 @@ CUSTOMER_STREAM = 1
 LEAD_STREAM = 2
 RESPONSE_STREAM = 3
 OPEN_LEAD_STREAM = 4
+FOREIGN_LEAD_STREAM = 5
+FOREIGN_CUSTOMER_STREAM = 6
+FOREIGN_OPEN_LEAD_STREAM = 7
+EXTRA_LEAD_STREAM = 8
+EXTRA_CUSTOMER_STREAM = 9
 
 
 def stream_for(seed: int, stream: int) -> np.random.Generator:
@@ -25,6 +30,12 @@ def check_row_count(n: int) -> int:
     if n < 0:
         raise ValueError(f"row count must be zero or positive, got {n}")
     return int(n)
+
+
+def check_open_share(open_share: float) -> float:
+    if not 0.0 <= open_share <= 1.0:
+        raise ValueError(f"open_share must be between 0 and 1, got {open_share}")
+    return float(open_share)
 
 
 def logistic(score: np.ndarray) -> np.ndarray:
@@ -51,6 +62,11 @@ def pick_within(rng: np.random.Generator, shares_by_group: np.ndarray, group: np
     return np.minimum(codes, shares.shape[1] - 1)
 
 
+def blanked(rng: np.random.Generator, codes: np.ndarray, share: np.ndarray | float) -> np.ndarray:
+    """Category codes with about ``share`` of them (a number, or one per row) emptied to code -1."""
+    return np.where(rng.random(len(codes)) < share, -1, codes)
+
+
 def counts(rng: np.random.Generator, mean: np.ndarray, low: int, high: int) -> np.ndarray:
     """Poisson counts around a per-row mean, kept inside the range the real file shows."""
     return np.clip(rng.poisson(np.maximum(mean, 0.05)), low, high).astype(np.int64)
@@ -64,3 +80,19 @@ def labelled(labels: Sequence[str], codes: np.ndarray) -> pd.Series:
 
 def yes_no(flags: np.ndarray) -> pd.Series:
     return labelled(("No", "Yes"), flags.astype(np.int64))
+
+
+def hide_outcomes(
+    outcomes: np.ndarray, open_share: float, rng: np.random.Generator
+) -> np.ndarray | pd.arrays.IntegerArray:
+    """Blank a random ``open_share`` of 0/1 outcomes (plain integers when none are open).
+
+    ``rng`` should be a stream of its own, so every other value of a lead is the same whatever
+    ``open_share`` is: the same seed describes the same leads, only some outcomes are hidden.
+    """
+    open_count = int(round(open_share * len(outcomes)))
+    if open_count == 0:
+        return outcomes
+    shown = pd.array(outcomes, dtype="Int64")
+    shown[rng.choice(len(outcomes), size=open_count, replace=False)] = pd.NA
+    return shown

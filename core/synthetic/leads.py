@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ._draws import (
-    LEAD_STREAM, OPEN_LEAD_STREAM, check_row_count, happens, labelled, logistic, pick, stream_for, yes_no,
+    LEAD_STREAM, OPEN_LEAD_STREAM, check_open_share, check_row_count, happens, hide_outcomes, labelled, logistic,
+    pick, stream_for, yes_no,
 )
 
 LEAD_COLUMNS = (
@@ -62,8 +63,7 @@ def generate_leads(n: int, seed: int, open_share: float = 0.0) -> pd.DataFrame:
     ``open_share`` is: the same seed describes the same leads, only some outcomes are hidden.
     """
     n = check_row_count(n)
-    if not 0.0 <= open_share <= 1.0:
-        raise ValueError(f"open_share must be between 0 and 1, got {open_share}")
+    check_open_share(open_share)
     rng = stream_for(seed, LEAD_STREAM)
     occupation = pick(rng, OCCUPATION_SHARES, n)
     website_first = happens(rng, WEBSITE_FIRST_SHARE, n)
@@ -85,7 +85,7 @@ def generate_leads(n: int, seed: int, open_share: float = 0.0) -> pd.DataFrame:
     }
     score = _conversion_score(occupation, website_first, profile, last_activity, time_on_site, channels)
     converted = happens(rng, logistic(score), n)
-    columns["status"] = _hide_open_outcomes(converted, seed, open_share)
+    columns["status"] = hide_outcomes(converted, open_share, stream_for(seed, OPEN_LEAD_STREAM))
     return pd.DataFrame({name: columns[name] for name in LEAD_COLUMNS}, copy=False)
 
 
@@ -154,13 +154,3 @@ def _conversion_score(occupation, website_first, profile, last_activity, time_on
         + LAST_ACTIVITY_LIFT[last_activity]
     )
     return score + sum(CHANNEL_LIFT[name] * flags for name, flags in channels.items())
-
-
-def _hide_open_outcomes(converted: np.ndarray, seed: int, open_share: float) -> np.ndarray | pd.arrays.IntegerArray:
-    """Blank the status of a random ``open_share`` of leads (plain 0/1 integers when none are open)."""
-    open_count = int(round(open_share * len(converted)))
-    if open_count == 0:
-        return converted
-    status = pd.array(converted, dtype="Int64")
-    status[stream_for(seed, OPEN_LEAD_STREAM).choice(len(converted), size=open_count, replace=False)] = pd.NA
-    return status

@@ -1,21 +1,37 @@
 """The seeded synthetic data generator: same shape as the real files, deterministic, with real signal."""
+import io
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.core.management import CommandError, call_command
+from pandas.api.types import is_string_dtype
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import adjusted_rand_score, roc_auc_score
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from core.personas import PERSONAS
 from core.synthetic import (
+    CUSTOMER_COLUMNS,
+    FOREIGN_CUSTOMER_COLUMNS,
+    FOREIGN_LEAD_COLUMNS,
+    LEAD_COLUMNS,
+    extra_column_names,
     generate_customers,
     generate_customers_with_personas,
+    generate_foreign_customers,
+    generate_foreign_customers_with_groups,
+    generate_foreign_leads,
     generate_leads,
     generate_responses,
     write_dataset,
+    write_foreign_dataset,
 )
+from core.synthetic.foreign import WON_TAGS
 from tests.shared_data import CUSTOMERS_FILE, LEADS_FILE, RESPONSES_CSV, shared_data_path
 
 ROWS = 20_000
@@ -415,3 +431,231 @@ def test_active_customers_buy_more_than_dormant_ones(responses):
 def test_segment_a_buys_more_than_segment_c(responses):
     rate = responses.groupby("Segment")["DidPurchase"].mean()
     assert rate["A"] > rate["B"] > rate["C"]
+
+
+# --- foreign layout (issue #12): another company's lead and customer files ---------------------------
+
+FOREIGN_LEAD_HEADER = (
+    "Prospect ID,Lead Number,Lead Origin,Lead Source,Do Not Email,Do Not Call,Converted,TotalVisits,"
+    "Total Time Spent on Website,Page Views Per Visit,Last Activity,Country,Specialization,"
+    "What is your current occupation,Tags,City,Lead Created"
+)
+FOREIGN_CUSTOMER_HEADER = "CustomerID,Genre,Age,Annual Income (k$),Spending Score (1-100)"
+# Columns a model must not learn from: two identifiers, the outcome and the sales team's after-the-fact tag.
+FOREIGN_NOT_FEATURES = ["Prospect ID", "Lead Number", "Converted", "Tags"]
+
+
+@pytest.fixture(scope="module")
+def foreign_files(tmp_path_factory) -> dict:
+    return write_foreign_dataset(tmp_path_factory.mktemp("foreign"), seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def foreign_leads(foreign_files) -> pd.DataFrame:
+    return pd.read_csv(foreign_files["leads"])
+
+
+@pytest.fixture(scope="module")
+def foreign_customers(foreign_files) -> pd.DataFrame:
+    return pd.read_csv(foreign_files["customers"])
+
+
+def normalised(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def held_out_auc(leads: pd.DataFrame, dropped: list[str]) -> float:
+    """A plain HistGradientBoostingClassifier on every other column (text as categories, dates as days)."""
+    features = leads.drop(columns=dropped)
+    features["Lead Created"] = (pd.to_datetime(features["Lead Created"]) - pd.Timestamp("2024-01-01")).dt.days
+    features = features.apply(lambda column: column.astype("category") if is_string_dtype(column) else column)
+    train_x, test_x, train_y, test_y = train_test_split(
+        features, leads["Converted"], test_size=0.25, random_state=0, stratify=leads["Converted"]
+    )
+    # One native thread: on a busy machine OpenMP threads fighting for cores make this 30 times slower.
+    with threadpool_limits(limits=1):
+        model = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0).fit(train_x, train_y)
+        return roc_auc_score(test_y, model.predict_proba(test_x)[:, 1])
+
+
+def test_foreign_files_have_the_other_companys_headers_and_default_sizes(foreign_files):
+    leads = foreign_files["leads"].read_text().splitlines()
+    customers = foreign_files["customers"].read_text().splitlines()
+    assert (leads[0], len(leads) - 1) == (FOREIGN_LEAD_HEADER, 9_000)
+    assert (customers[0], len(customers) - 1) == (FOREIGN_CUSTOMER_HEADER, 200)
+    assert list(generate_foreign_leads(3, SEED).columns) == list(FOREIGN_LEAD_COLUMNS)
+    assert list(generate_foreign_customers(3, SEED).columns) == list(FOREIGN_CUSTOMER_COLUMNS)
+
+
+def test_foreign_columns_share_only_two_lead_names_with_the_sample_layout(foreign_leads, leads):
+    sample = {normalised(name) for name in LEAD_COLUMNS + CUSTOMER_COLUMNS}
+    foreign_customers = {normalised(name) for name in FOREIGN_CUSTOMER_COLUMNS}
+    assert {normalised(name) for name in FOREIGN_LEAD_COLUMNS} & sample == {"lastactivity", "pageviewspervisit"}
+    assert foreign_customers & {normalised(name) for name in CUSTOMER_COLUMNS} == set()
+    # The shared name holds other values: the importer must map them, not reject the rows.
+    assert set(foreign_leads["Last Activity"].dropna()) & set(leads["last_activity"]) == set()
+
+
+def test_foreign_files_are_byte_identical_for_a_seed_and_differ_across_seeds(tmp_path):
+    first = write_foreign_dataset(tmp_path / "first", leads=500, customers=50, seed=11)
+    second = write_foreign_dataset(tmp_path / "second", leads=500, customers=50, seed=11)
+    other = write_foreign_dataset(tmp_path / "other", leads=500, customers=50, seed=12)
+    for kind in ("leads", "customers"):
+        assert first[kind].read_bytes() == second[kind].read_bytes(), kind
+        assert first[kind].read_bytes() != other[kind].read_bytes(), kind
+
+
+def test_foreign_layout_leaves_the_sample_files_alone(tmp_path):
+    written = write_foreign_dataset(tmp_path, leads=10, customers=0, seed=SEED)
+    assert list(written) == ["leads"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["leads.csv"]
+
+
+def test_prospect_ids_are_unique_uuids_and_lead_numbers_unique_integers(foreign_leads):
+    uuid = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    assert foreign_leads["Prospect ID"].str.fullmatch(uuid).all()
+    assert foreign_leads["Prospect ID"].is_unique
+    assert foreign_leads["Lead Number"].dtype == np.int64
+    assert foreign_leads["Lead Number"].is_unique
+
+
+def test_lead_created_is_an_iso_date_rising_with_the_lead_number(foreign_leads):
+    assert foreign_leads["Lead Created"].str.fullmatch(r"20\d\d-\d\d-\d\d").all()
+    created = pd.to_datetime(foreign_leads["Lead Created"], format="%Y-%m-%d")
+    assert pd.Timestamp("2024-01-01") <= created.min() < created.max() <= pd.Timestamp("2025-06-30")
+    assert created.is_monotonic_increasing and foreign_leads["Lead Number"].is_monotonic_increasing
+
+
+def test_foreign_lead_categories_use_the_crm_values(foreign_leads):
+    assert set(foreign_leads["Lead Origin"]) == {"API", "Landing Page Submission", "Lead Add Form", "Lead Import"}
+    assert set(foreign_leads["Do Not Email"]) == {"Yes", "No"}
+    assert set(foreign_leads["Do Not Call"]) <= {"Yes", "No"}
+    assert (foreign_leads["Do Not Call"] == "No").mean() > 0.99
+    assert {"Working Professional", "Housewife"} <= set(foreign_leads["What is your current occupation"].dropna())
+    assert "Select" in set(foreign_leads["Specialization"]) and "Select" in set(foreign_leads["City"])
+    assert foreign_leads["Lead Source"].value_counts().index[0] == "Google"
+
+
+def test_foreign_leads_have_empty_cells_where_a_crm_export_has_them(foreign_leads):
+    missing = foreign_leads.isna().mean()
+    assert 0.005 < missing["TotalVisits"] < 0.03
+    assert foreign_leads["TotalVisits"].isna().equals(foreign_leads["Page Views Per Visit"].isna())
+    assert 0.2 < missing["Country"] < 0.33 and 0.22 < missing["What is your current occupation"] < 0.35
+    assert missing[["Prospect ID", "Lead Number", "Converted", "Total Time Spent on Website"]].sum() == 0
+
+
+def test_about_38_percent_of_foreign_leads_converted(foreign_leads):
+    assert set(foreign_leads["Converted"]) == {0, 1}
+    assert 0.36 < foreign_leads["Converted"].mean() < 0.40
+
+
+def test_tags_almost_perfectly_separate_the_outcome(foreign_leads):
+    tagged = foreign_leads.dropna(subset=["Tags"])
+    won_tag = tagged["Tags"].isin(WON_TAGS).astype(int)
+    assert 0.97 < (won_tag == tagged["Converted"]).mean() < 0.99
+    tag_rate = foreign_leads.groupby(foreign_leads["Tags"].fillna(""))["Converted"].transform("mean")
+    assert roc_auc_score(foreign_leads["Converted"], tag_rate) > 0.95
+
+
+def test_a_plain_model_without_tags_reaches_a_realistic_held_out_auc(foreign_leads):
+    assert 0.85 < held_out_auc(foreign_leads, FOREIGN_NOT_FEATURES) < 0.92
+
+
+def test_keeping_tags_pushes_the_held_out_auc_near_one(foreign_leads):
+    assert held_out_auc(foreign_leads, ["Prospect ID", "Lead Number", "Converted"]) > 0.97
+
+
+def test_form_leads_working_professionals_and_long_visits_convert_more(foreign_leads):
+    by_origin = foreign_leads.groupby("Lead Origin")["Converted"].mean()
+    by_occupation = foreign_leads.groupby("What is your current occupation")["Converted"].mean()
+    by_email = foreign_leads.groupby("Do Not Email")["Converted"].mean()
+    seconds = foreign_leads["Total Time Spent on Website"]
+    assert by_origin["Lead Add Form"] > 2 * by_origin["API"]
+    assert by_occupation["Working Professional"] > 1.5 * by_occupation["Unemployed"]
+    assert by_email["No"] > 2 * by_email["Yes"]
+    assert foreign_leads.loc[seconds > 1_200, "Converted"].mean() > 2 * foreign_leads.loc[
+        seconds.between(1, 500), "Converted"].mean()
+
+
+def test_foreign_open_share_blanks_only_converted():
+    closed = generate_foreign_leads(1_000, SEED)
+    partly_open = generate_foreign_leads(1_000, SEED, open_share=0.2)
+    assert partly_open["Converted"].isna().sum() == 200
+    pd.testing.assert_frame_equal(closed.drop(columns="Converted"), partly_open.drop(columns="Converted"))
+
+
+def test_foreign_customers_have_five_visible_income_and_spending_groups(foreign_customers):
+    assert set(foreign_customers["Genre"]) == {"Male", "Female"}
+    assert foreign_customers["CustomerID"].tolist() == list(range(1, 201))
+    customers, groups = generate_foreign_customers_with_groups(200, SEED)
+    pd.testing.assert_frame_equal(customers, foreign_customers)
+    scaled = StandardScaler().fit_transform(customers[["Annual Income (k$)", "Spending Score (1-100)"]])
+    clusters = KMeans(n_clusters=5, n_init=10, random_state=0).fit_predict(scaled)
+    assert adjusted_rand_score(groups, clusters) > 0.9
+
+
+# --- extra columns (import benchmark's custom attributes) -----------------------------------------------
+
+
+def test_ten_extra_columns_cycle_through_the_five_kinds():
+    assert extra_column_names(10) == (
+        "extra_1_number", "extra_2_decimal", "extra_3_category", "extra_4_boolean", "extra_5_date",
+        "extra_6_number", "extra_7_decimal", "extra_8_category", "extra_9_boolean", "extra_10_date",
+    )
+    with pytest.raises(ValueError, match="extra column count"):
+        extra_column_names(-1)
+
+
+def test_extra_columns_are_appended_without_changing_the_sample_columns(tmp_path):
+    plain = write_dataset(tmp_path / "plain", customers=200, leads=300, responses=0, seed=SEED, open_share=0.1)
+    extended = write_dataset(
+        tmp_path / "extended", customers=200, leads=300, responses=0, seed=SEED, open_share=0.1, extra_columns=10
+    )
+    for kind, separator in (("customers", "\t"), ("leads", ",")):
+        plain_lines = plain[kind].read_text().splitlines()
+        extended_lines = extended[kind].read_text().splitlines()
+        assert len(extended_lines) == len(plain_lines)
+        for before, after in zip(plain_lines, extended_lines, strict=True):
+            assert after.startswith(before + separator)
+            assert after.count(separator) == before.count(separator) + 10
+
+
+def test_extra_columns_hold_readable_typed_values(tmp_path):
+    path = write_dataset(tmp_path, customers=0, leads=2_000, responses=0, seed=SEED, extra_columns=5)["leads"]
+    extra = pd.read_csv(path, dtype=str, keep_default_na=False).iloc[:, -5:]
+    filled = {name: extra[name][extra[name] != ""] for name in extra.columns}
+    assert all(0.002 < (extra[name] == "").mean() < 0.03 for name in extra.columns)
+    assert filled["extra_1_number"].str.fullmatch(r"\d{1,4}").all()
+    assert filled["extra_2_decimal"].str.fullmatch(r"\d{1,3}(\.\d{1,2})?").all()
+    assert set(filled["extra_3_category"]) == {"North", "South", "East", "West", "Central", "Overseas"}
+    assert set(filled["extra_4_boolean"]) == {"yes", "no"}
+    assert filled["extra_5_date"].str.fullmatch(r"202[0-5]-\d\d-\d\d").all()
+
+
+# --- the command ------------------------------------------------------------------------------------------
+
+
+def test_generate_data_command_writes_the_foreign_layout(tmp_path):
+    out = io.StringIO()
+    call_command("generate_data", "--layout", "foreign", "--leads", "40", "--customers", "30", "--seed", "3",
+                 "--extra-columns", "2", "--out", str(tmp_path), stdout=out)
+    leads, customers = tmp_path / "leads.csv", tmp_path / "customers.csv"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["customers.csv", "leads.csv"]
+    assert leads.read_text().splitlines()[0] == FOREIGN_LEAD_HEADER + ",extra_1_number,extra_2_decimal"
+    assert len(leads.read_text().splitlines()) == 41
+    assert customers.read_text().splitlines()[0] == FOREIGN_CUSTOMER_HEADER + ",extra_1_number,extra_2_decimal"
+    assert len(customers.read_text().splitlines()) == 31
+    assert out.getvalue().splitlines() == [f"customers: {customers}", f"leads: {leads}"]
+
+
+def test_generate_data_command_keeps_the_sample_layout_by_default(tmp_path):
+    call_command("generate_data", "--customers", "20", "--leads", "30", "--responses", "40", "--seed", "5",
+                 "--out", str(tmp_path / "command"), stdout=io.StringIO())
+    direct = write_dataset(tmp_path / "direct", customers=20, leads=30, responses=40, seed=5, open_share=0.2)
+    for kind, path in direct.items():
+        assert (tmp_path / "command" / path.name).read_bytes() == path.read_bytes(), kind
+
+
+def test_generate_data_command_refuses_responses_in_the_foreign_layout(tmp_path):
+    with pytest.raises(CommandError, match="sample layout only"):
+        call_command("generate_data", "--layout", "foreign", "--responses", "10", "--out", str(tmp_path))
