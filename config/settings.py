@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "segmentation",
     "leads",
     "campaigns",
+    "operations",  # pages spanning the apps: the marketer's dashboard (imports the apps, never the reverse)
 ]
 
 MIDDLEWARE = [

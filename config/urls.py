@@ -10,6 +10,8 @@ admin.site.index_title = "Segments, campaigns and lead queues"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("queue/", include("leads.urls")),
+    path("dashboard/", include("operations.urls")),
     path("healthz", health, name="health"),
     path("", home, name="home"),
 ]

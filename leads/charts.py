@@ -129,3 +129,49 @@ def _png(figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def score_trend_svg(points: Sequence[tuple[Any, float]], *, hot: float, warm: float, width: int = 520,
+                    height: int = 230) -> str:
+    """A lead's score over time as an inline SVG chart: title, y axis "score (0-100 points)" with ticks, x axis
+    "scored on (date)" with the first and last dates, the hot and warm thresholds dashed. ``points`` are
+    (datetime, score), oldest first. Returns "" without points. Labels are dates and numbers only (no escaping
+    needed)."""
+    if not points:
+        return ""
+    left, right, top, bottom = 56, 16, 30, 46
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(position: int) -> float:
+        return left + plot_w * (position / (len(points) - 1) if len(points) > 1 else 0.5)
+
+    def y(score: float) -> float:
+        return top + plot_h * (1 - min(max(float(score), 0.0), 100.0) / 100.0)
+
+    ticks = "".join(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e4e4e4"/>'
+        f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>' for v in (0, 25, 50, 75, 100))
+    thresholds = "".join(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="{colour}" '
+        f'stroke-dasharray="4,3"/><text x="{left + plot_w - 2}" y="{y(level) - 3:.1f}" text-anchor="end" '
+        f'fill="{colour}">{name} ≥ {level:g}</text>'
+        for level, colour, name in ((hot, CHAMPION_COLOUR, "hot"), (warm, "#e08a1e", "warm")))
+    line = " ".join(f"{x(i):.1f},{y(score):.1f}" for i, (_, score) in enumerate(points))
+    dots = "".join(f'<circle cx="{x(i):.1f}" cy="{y(score):.1f}" r="3" fill="#417690"><title>'
+                   f'{when:%Y-%m-%d %H:%M}: {float(score):.1f}</title></circle>' for i, (when, score) in enumerate(points))
+    first, last = points[0][0], points[-1][0]
+    dates = (f'<text x="{x(0):.1f}" y="{top + plot_h + 16}" text-anchor="start">{first:%Y-%m-%d}</text>'
+             + (f'<text x="{x(len(points) - 1):.1f}" y="{top + plot_h + 16}" text-anchor="end">{last:%Y-%m-%d}'
+                f'</text>' if len(points) > 1 else ""))
+    title = f"Score trend: {len(points)} score{'s' if len(points) != 1 else ''}, latest {float(points[-1][1]):.0f}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{title}" style="font:11px sans-serif">'
+        f'<title>{title}</title><text x="{left}" y="16" font-weight="bold" font-size="12">{title}</text>'
+        f'{ticks}{thresholds}<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#333"/>'
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>'
+        f'<polyline points="{line}" fill="none" stroke="#417690" stroke-width="2"/>{dots}{dates}'
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle">scored on (date)</text>'
+        f'<text transform="translate(14 {top + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
+        f'score (0-100 points)</text></svg>'
+    )
