@@ -160,6 +160,8 @@ def upsert_frame(
     insert_defaults: dict[str, object] | None = None,
     touch_column: str | None = None,
     touch_value=None,
+    fallback_columns: dict[str, object] | None = None,
+    merge_json_columns: tuple[str, ...] = (),
 ) -> UpsertCounts:
     """Insert new keys, update changed rows, leave identical rows untouched; report which was which.
 
@@ -169,12 +171,16 @@ def upsert_frame(
     INSERT … ON CONFLICT, whose per-row speculative insertion costs most when nothing changed.
     `insert_defaults` fills NOT NULL columns the frame does not carry (e.g. created_at) on insert only;
     `touch_column` (e.g. updated_at) is set to `touch_value` on inserted and changed rows.
+    `fallback_columns` {column: default}: a NULL in the frame keeps the row's current value (an inserted row
+    gets the default). `merge_json_columns`: JSON objects merged into the current one key by key (a file's
+    custom attributes leave the attributes of other files alone).
     Call inside a transaction.
     """
     if frame.empty:
         return UpsertCounts(0, 0, 0)
     columns = [key, *compare_columns]
     extra = dict(insert_defaults or {})
+    fallback = dict(fallback_columns or {})
     if touch_column:
         extra[touch_column] = touch_value
     t, k = _quote(table), _quote(key)
@@ -182,32 +188,52 @@ def upsert_frame(
         if is_postgres():
             cursor.execute(f"LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")
             if _is_empty(cursor, t):
-                copy_frame(cursor, table, frame[columns].assign(**{c: _plain(v) for c, v in extra.items()}))
+                filled = {c: frame[c].fillna(_plain(d)) if frame[c].hasnans else frame[c] for c, d in fallback.items()}
+                copy_frame(cursor, table, frame[columns].assign(**filled, **{c: _plain(v) for c, v in extra.items()}))
                 return UpsertCounts(inserted=len(frame), updated=0, unchanged=0)
         stage = _quote(create_stage(cursor, like_table=table, columns=columns))
         copy_frame(cursor, STAGE_TABLE, frame[columns])
         if is_postgres():
             cursor.execute(f"ANALYZE {stage}")
-        assignments = [f"{_quote(c)} = s.{_quote(c)}" for c in compare_columns]
+        new_values = {c: _new_value(t, c, fallback, merge_json_columns) for c in compare_columns}
+        assignments = [f"{_quote(c)} = {value}" for c, value in new_values.items()]
         params: list[object] = []
         if touch_column:
             assignments.append(f"{_quote(touch_column)} = %s")
             params.append(touch_value)
-        changed = " OR ".join(_distinct(f"{t}.{_quote(c)}", f"s.{_quote(c)}") for c in compare_columns)
+        changed = " OR ".join(
+            _distinct(_current_value(t, c, merge_json_columns), value) for c, value in new_values.items()
+        )
         cursor.execute(
             f"UPDATE {t} SET {', '.join(assignments)} FROM {stage} s WHERE {t}.{k} = s.{k} AND ({changed})", params
         )
         updated = cursor.rowcount
         target_cols = ", ".join(_quote(c) for c in [*columns, *extra])
-        select_cols = ", ".join([f"s.{_quote(c)}" for c in columns] + ["%s"] * len(extra))
+        select_cols = [f"COALESCE(s.{_quote(c)}, %s)" if c in fallback else f"s.{_quote(c)}" for c in columns]
         cursor.execute(
-            f"INSERT INTO {t} ({target_cols}) SELECT {select_cols} FROM {stage} s "
+            f"INSERT INTO {t} ({target_cols}) SELECT {', '.join(select_cols + ['%s'] * len(extra))} FROM {stage} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {t}.{k} = s.{k})",
-            list(extra.values()),
+            [_plain(fallback[c]) for c in columns if c in fallback] + list(extra.values()),
         )
         inserted = cursor.rowcount
         drop_stage(cursor)
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=len(frame) - inserted - updated)
+
+
+def _new_value(t: str, column: str, fallback: dict, merge_json: tuple[str, ...]) -> str:
+    """The value an UPDATE sets: the staged one, the current one where the stage has NULL (fallback columns),
+    or the current JSON object with the staged keys merged in."""
+    q = _quote(column)
+    if column in fallback:
+        return f"COALESCE(s.{q}, {t}.{q})"
+    if column in merge_json:
+        return f"({t}.{q} || s.{q})" if is_postgres() else f"json_patch(json({t}.{q}), s.{q})"
+    return f"s.{q}"
+
+
+def _current_value(t: str, column: str, merge_json: tuple[str, ...]) -> str:
+    q = _quote(column)
+    return f"json({t}.{q})" if column in merge_json and not is_postgres() else f"{t}.{q}"
 
 
 def update_from_frame(*, table: str, frame: pd.DataFrame, key: str, columns: list[str]) -> int:

@@ -1,38 +1,34 @@
-"""The import framework: read a CSV/Excel file robustly and validate it against a column spec, vectorised.
+"""The import framework: validate a file's rows against a column spec, vectorised.
 
-Each app's `importers.py` declares an `ImportSpec` (its columns, types, ranges, choices); the app's
-service upserts the valid rows. No Django imports here (core.errors is plain Python): the same code validates uploads, command-line
-files and API uploads, and is unit-testable on DataFrames.
+Each app's `importers.py` declares an `ImportSpec` (its columns, types, ranges, choices, and the vocabulary a
+mapping uses to recognise another company's headers and values); the app's service upserts the valid rows. No
+Django imports here (core.errors is plain Python): the same code validates uploads, command-line files and API
+uploads, and is unit-testable on DataFrames. Reading the file lives in core.import_reading.
 
 Row numbers in reports are the file's line numbers (header = 1, first data row = 2), so a marketer
 can open the file and find the row.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 
-from core.errors import UserError
+from core import attributes
+from core.import_reading import LINE_COLUMN, ImportFileError, RowError, read_table
 
-Kind = Literal["str", "int", "float", "date", "yes_no", "zero_one", "choice"]
-DELIMITERS = [",", "\t", ";", "|"]
+__all__ = ["LINE_COLUMN", "Column", "ImportFileError", "ImportSpec", "RowError", "ValidationResult", "read_table"]
+
+# "bool" is any common spelling of yes/no (a mapped file's); "attribute_*" are custom attributes, parsed to JSON.
+Kind = Literal[
+    "str", "int", "float", "date", "yes_no", "zero_one", "choice", "bool",
+    "attribute_number", "attribute_category", "attribute_boolean", "attribute_date",
+]
 MAX_REPORTED_ERRORS = 1000
-LINE_COLUMN = "__line__"
-
-
-class ImportFileError(UserError):
-    """The file as a whole cannot be imported (empty, not a table, a required column missing)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +43,12 @@ class Column:
     max_value: float | None = None
     max_length: int | None = None
     date_format: str = "%d-%m-%Y"
+    # How another company's file may name this field and its values (see core.mapping):
+    synonyms: tuple[str, ...] = ()  # other headers, matched like headers (case, spaces, _ and - ignored)
+    units: tuple[tuple[str, float], ...] = ()  # a bracketed unit in the header -> factor, e.g. (("k$", 1000),)
+    value_synonyms: tuple[tuple[str, str], ...] = ()  # another spelling of a value -> the value stored
+    factor: float = 1.0  # numbers are multiplied by it once read (a mapping's unit)
+    lenient: bool = False  # a choice keeps values outside `choices` as given (a mapped file's)
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,10 @@ class ImportSpec:
     columns: tuple[Column, ...]
     key_field: str = "external_id"
     ignored_headers: tuple[str, ...] = ()
+    outcome_field: str = ""  # the known outcome (--outcome-column maps a file's column to it)
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.columns if c.field == field_name)
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
 
 
 @dataclass
@@ -81,134 +73,8 @@ class ValidationResult:
     detected: dict[str, str] = field(default_factory=dict)
 
 
-# --- reading -------------------------------------------------------------------------------------------
-
-
 def normalise_header(name: object) -> str:
     return re.sub(r"[\s_\-]+", "", str(name)).strip().lower()
-
-
-def _looks_like_xlsx(head: bytes) -> bool:
-    return head[:4] == b"PK\x03\x04"
-
-
-def _decode(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    for encoding in ("utf-8", "cp1252", "latin-1"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("the file's text encoding could not be read")  # latin-1 never fails; kept for clarity
-
-
-def _detect_delimiter(text: str) -> str:
-    """Pick the delimiter that splits the header and the first lines into the same, largest number of fields."""
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
-    if not lines:
-        raise ImportFileError("the file is empty")
-    best, best_fields = ",", 1
-    for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
-        if counts[0] > best_fields and all(c == counts[0] for c in counts[1:]):
-            best, best_fields = delimiter, counts[0]
-    return best
-
-
-def read_table(source: str | Path | bytes) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Read a CSV (any common delimiter and encoding) or .xlsx file into a frame of strings."""
-    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
-    if not raw or not raw.strip():
-        raise ImportFileError("the file is empty")
-    if _looks_like_xlsx(raw):
-        return _read_xlsx(raw), {"format": "xlsx"}
-    if b"\x00" in raw[:4096]:
-        raise ImportFileError("this does not look like a CSV or Excel file (it contains binary data)")
-    text, encoding = _decode(raw)
-    delimiter = _detect_delimiter(text)
-    data = raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
-    frame = _read_csv_as_text(data, delimiter)
-    return frame, {"format": "csv", "encoding": encoding, "delimiter": "tab" if delimiter == "\t" else delimiter}
-
-
-def _read_csv_as_text(data: bytes, delimiter: str) -> pd.DataFrame:
-    """Every cell as text, nothing guessed (a leading zero or 'NA' stays as written).
-
-    Arrow's reader (multi-threaded C++, ~1 s for 1,000,000 rows here against 3-4 s for pandas') reads
-    well-formed files; a file with rows of the wrong field count falls back to pandas, which reports
-    those rows by line number. Column LINE_COLUMN keeps each row's line in the file (not in `attrs`:
-    pandas deep-copies attrs on every operation, which cost a second per million rows).
-    """
-    header_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    names = next(csv.reader([header_line], delimiter=delimiter))
-    if len(set(names)) != len(names):
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        raise ImportFileError(f"the header names a column twice: {', '.join(duplicates)}")
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(data),
-            read_options=pa_csv.ReadOptions(block_size=1 << 24),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
-        frame = table.to_pandas().fillna("")
-        frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
-    except pa.ArrowInvalid:
-        frame = _read_csv_tolerant(data, delimiter, len(names))
-    blank = (frame.drop(columns=LINE_COLUMN) == "").all(axis=1).to_numpy()
-    if blank.any():
-        attrs = frame.attrs
-        frame = frame[~blank].reset_index(drop=True)
-        frame.attrs = attrs
-    return frame
-
-
-def _read_csv_tolerant(data: bytes, delimiter: str, n_fields: int) -> pd.DataFrame:
-    """pandas' reader, skipping rows with too many fields and reporting them; short rows are padded."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        try:
-            frame = pd.read_csv(
-                io.BytesIO(data), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
-                skip_blank_lines=False, on_bad_lines="warn", encoding="utf-8",
-            )
-        except (pd.errors.ParserError, csv.Error, UnicodeDecodeError) as exc:
-            raise ImportFileError(f"the file could not be parsed as CSV: {exc}") from exc
-    bad = []
-    for warning in caught:
-        for line, seen in re.findall(r"Skipping line (\d+): expected \d+ fields, saw (\d+)", str(warning.message)):
-            bad.append(RowError(int(line), "(whole row)", "", f"expected {n_fields} fields, found {seen}"))
-    skipped = {error.row for error in bad}
-    total = len(frame) + len(skipped)
-    lines = np.array([n for n in range(2, total + 2) if n not in skipped]) if skipped else np.arange(2, total + 2)
-    frame = frame.fillna("")
-    frame[LINE_COLUMN] = lines
-    frame.attrs["bad_lines"] = bad
-    return frame
-
-
-def _read_xlsx(raw: bytes) -> pd.DataFrame:
-    try:
-        frame = pd.read_excel(io.BytesIO(raw), dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError) as exc:
-        raise ImportFileError(f"the Excel file could not be read: {exc}") from exc
-    return frame.map(_excel_cell_to_text)
-
-
-def _excel_cell_to_text(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "strftime"):
-        return value.strftime("%d-%m-%Y")
-    return str(value)
-
-
-# --- validating -------------------------------------------------------------------------------------------
 
 
 def map_columns(frame: pd.DataFrame, spec: ImportSpec) -> pd.DataFrame:
@@ -250,14 +116,26 @@ def _parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series,
     codes, uniques = pd.factorize(raw)
     distinct = pd.Series(uniques, dtype=object)
     values, bad, reason = _parse_values(distinct, column)
-    blank = (distinct.astype(str).str.strip() == "").to_numpy()
+    if column.kind.startswith("attribute_"):
+        blank = attributes.missing(distinct, column.kind.removeprefix("attribute_"))
+    else:
+        blank = (distinct.astype(str).str.strip() == "").to_numpy()
 
     def spread(per_value, dtype=object) -> pd.Series:
         return pd.Series(np.asarray(per_value, dtype=dtype)[codes], index=raw.index)
 
+    if column.kind.startswith("attribute_"):
+        # JSON text per row as a categorical: row filtering and rendering never copy a million strings
+        token_codes, tokens = pd.factorize(pd.Series(values, dtype=object))
+        typed = pd.Series(pd.Categorical.from_codes(token_codes[codes], tokens), index=raw.index)
+        return typed, spread(bad, bool), spread(blank, bool), reason
     typed = spread(values)
     if column.kind in ("int", "float"):
         typed = pd.to_numeric(typed)
+        if column.factor != 1:
+            typed = typed * column.factor
+            if column.kind == "int":
+                typed = typed.round()
     elif column.kind == "date":
         typed = pd.to_datetime(typed)
     return typed, spread(bad, bool), spread(blank, bool), reason
@@ -271,6 +149,9 @@ def _parse_values(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series
     if column.kind == "float":
         number = pd.to_numeric(text, errors="coerce")
         return number, number.isna() | ~np.isfinite(number.fillna(0)), "not a number"
+    if column.kind == "date" and not column.date_format:  # a mapped file's dates: any common format
+        parsed, bad = attributes.parse_dates(text)
+        return parsed.astype(object), bad, f"not a date ({attributes.DATE_HINT})"
     if column.kind == "date":
         parsed = pd.to_datetime(text, format=column.date_format, errors="coerce")
         human = column.date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
@@ -281,8 +162,17 @@ def _parse_values(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series
     if column.kind == "zero_one":
         values = text.map({"1": True, "0": False, "1.0": True, "0.0": False})
         return values, values.isna(), "expected 0 or 1"
+    if column.kind == "bool":
+        values = text.str.lower().map(attributes.BOOLEAN_WORDS)
+        return values, values.isna(), "expected yes or no (or true/false, 1/0)"
+    if column.kind.startswith("attribute_"):
+        return attributes.parse_values(text, column.kind.removeprefix("attribute_"))
     canonical = {choice.lower(): choice for choice in column.choices}
     values = text.str.lower().map(canonical)
+    if column.lenient:
+        values = values.fillna(text)
+        too_long = text.str.len() > (column.max_length or attributes.MAX_TEXT_CHARS)
+        return values, too_long, f"longer than {column.max_length or attributes.MAX_TEXT_CHARS} characters"
     return values, values.isna(), f"expected one of: {', '.join(column.choices)}"
 
 

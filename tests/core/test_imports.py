@@ -129,12 +129,13 @@ def test_strict_import_writes_nothing_when_a_row_is_bad():
     assert Lead.objects.count() == 0
 
 
-def test_missing_required_column_is_one_clear_error_and_nothing_written():
-    header = LEAD_HEADER.replace("first_interaction,", "")
-    job = leads_import(source=lead_file("EXT1,57,Unemployed,High,7,1639,1.861,Website Activity,Yes,No,Yes,No,No,1\n", header=header))
+def test_missing_id_column_is_one_clear_error_and_nothing_written():
+    # Only the id is required since issue #12: a file without first_interaction imports (tests/core/test_imports_byod.py)
+    header = LEAD_HEADER.replace("ID,", "")
+    job = leads_import(source=lead_file("57,Unemployed,Website,High,7,1639,1.861,Website Activity,Yes,No,Yes,No,No,1\n", header=header))
 
     assert job.status == JobRun.Status.FAILED
-    assert job.error.startswith("required column(s) missing: first_interaction")
+    assert job.error.startswith("required column(s) missing: ID")
     assert Lead.objects.count() == 0
 
 
