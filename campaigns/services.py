@@ -32,12 +32,15 @@ RESPONSE_FILE_SPEC = ImportSpec(name="offer responses", key_field="customer", co
 
 
 def responses_import(
-    *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None, trigger: str = JobRun.Trigger.COMMAND
+    *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None,
+    trigger: str = JobRun.Trigger.COMMAND, mapping=None, save_mapping_as: str = "",
 ) -> JobRun:
-    """Upsert response-history records (personalisation dataset, CSV or xlsx) by customer id."""
+    """Upsert response-history records (personalisation dataset, CSV or xlsx, or any file a mapping reads) by
+    customer id."""
     return file_import(
         kind=JobRun.Kind.IMPORT_RESPONSES, spec=RESPONSE_SPEC, model=ResponseRecord, source=source,
-        source_name=source_name, strict=strict, user=user, trigger=trigger,
+        source_name=source_name, strict=strict, user=user, trigger=trigger, mapping=mapping,
+        save_mapping_as=save_mapping_as,
     )
 
 

@@ -39,12 +39,14 @@ ENGINE_STAGES = {
 
 
 def customers_import(
-    *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None, trigger: str = JobRun.Trigger.COMMAND
+    *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None,
+    trigger: str = JobRun.Trigger.COMMAND, mapping=None, save_mapping_as: str = "",
 ) -> JobRun:
-    """Upsert customers from a customer-personality file (CSV/TSV/xlsx) by external id."""
+    """Upsert customers by external id from a customer-personality file (CSV/TSV/xlsx) or any file a mapping reads."""
     return file_import(
         kind=JobRun.Kind.IMPORT_CUSTOMERS, spec=CUSTOMER_SPEC, model=Customer, source=source,
-        source_name=source_name, strict=strict, user=user, trigger=trigger,
+        source_name=source_name, strict=strict, user=user, trigger=trigger, mapping=mapping,
+        save_mapping_as=save_mapping_as,
     )
 
 
