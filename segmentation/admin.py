@@ -24,7 +24,8 @@ from segmentation.ml import ALGORITHMS
 from segmentation.ml.profiles import FEATURE_LABELS
 from segmentation.models import Customer, Segment, SegmentationRun
 from segmentation.selectors import (
-    EXPORT_HEADER, current_run, customer_segment_history, recluster_in_progress, run_segments, segment_export_rows,
+    EXPORT_HEADER, current_run, customer_segment_history, recluster_feature_choices, recluster_in_progress,
+    run_feature_lines, run_segments, segment_export_rows,
 )
 
 HISTORY_ROWS = 20
@@ -70,6 +71,15 @@ class CustomerAdmin(admin.ModelAdmin):
 class ReclusterForm(forms.Form):
     algorithm = forms.ChoiceField(choices=[(name, name) for name in ALGORITHMS], initial="kmeans")
     k = forms.IntegerField(min_value=1, max_value=20, required=False, help_text="empty: chosen from 2 to 8")
+    features = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="none ticked: every field and custom attribute most customers have (identifier-like and "
+                  "constant columns left out)",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["features"].choices = recluster_feature_choices()
 
 
 @admin.register(SegmentationRun)
@@ -85,13 +95,15 @@ class SegmentationRunAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("status", "is_current", "algorithm", "chosen_k", "churn_display", "n_customers",
                            "n_unsegmented", "trigger", "job", "started_at", "finished_at", "error")}),
+        ("Quality and features", {"fields": ("quality", "features_used", "persona_note")}),
         ("Choosing k", {"fields": ("metrics_chart", "metrics_table")}),
         ("Segments", {"fields": ("sizes_chart", "segments_table")}),
         ("Settings", {"classes": ("collapse",), "fields": ("params", "feature_names")}),
     )
     readonly_fields = ("status", "is_current", "algorithm", "chosen_k", "churn_display", "n_customers",
-                       "n_unsegmented", "trigger", "job", "started_at", "finished_at", "error", "metrics_chart",
-                       "metrics_table", "sizes_chart", "segments_table", "params", "feature_names")
+                       "n_unsegmented", "trigger", "job", "started_at", "finished_at", "error", "quality",
+                       "features_used", "persona_note", "metrics_chart", "metrics_table", "sizes_chart",
+                       "segments_table", "params", "feature_names")
 
     def get_queryset(self, request):
         sizes = Segment.objects.only("run_id", "key", "persona", "label", "size").order_by("-size", "key")
@@ -135,8 +147,26 @@ class SegmentationRunAdmin(admin.ModelAdmin):
     @admin.display(description="segments (customers)")
     def segment_sizes(self, obj: SegmentationRun) -> str:
         return format_html_join(" · ", '<span title="{}">{} {}</span>', (
-            (segment.label, segment.get_persona_display(), f"{segment.size:,}") for segment in obj.segments.all()
+            (segment.label, segment.get_persona_display() or segment.label, f"{segment.size:,}")
+            for segment in obj.segments.all()
         )) or "-"
+
+    @admin.display(description="clustering quality")
+    def quality(self, obj: SegmentationRun) -> str:
+        warning = obj.params.get("warning")
+        if warning:
+            return format_html('<p class="errornote">{}</p>', warning)
+        return "no warning" if obj.status == SegmentationRun.Status.SUCCEEDED else "-"
+
+    @admin.display(description="features")
+    def features_used(self, obj: SegmentationRun) -> str:
+        lines = run_feature_lines(obj)
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))) \
+            if lines else "-"
+
+    @admin.display(description="personas")
+    def persona_note(self, obj: SegmentationRun) -> str:
+        return obj.params.get("persona_note") or "named from income, spend and deal fields"
 
     @admin.display(description="seconds")
     def seconds(self, obj: SegmentationRun):
@@ -166,19 +196,20 @@ class SegmentationRunAdmin(admin.ModelAdmin):
         rows = format_html_join("", '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
                                     "<td>{}</td></tr>", (
             (segment.key, reverse("admin:segmentation_segment_change", args=[segment.pk]), segment.label,
-             segment.get_persona_display(), f"{segment.size:,}", _percent(segment.share))
+             segment.get_persona_display() or "-", f"{segment.size:,}", _percent(segment.share))
             for segment in run_segments(run=obj)
         ))
         return format_html("<table><tr><th>key</th><th>segment</th><th>persona</th><th>customers</th>"
                            "<th>share</th></tr>{}</table>", rows)
 
-    @admin.action(description="Re-cluster now with the selected run's algorithm and k", permissions=["recluster"])
+    @admin.action(description="Re-cluster now with the selected run's algorithm, k and features",
+                  permissions=["recluster"])
     def recluster_like_selected(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one run to copy its settings.", messages.WARNING)
             return None
         run = queryset.get()
-        self._enqueue(request, algorithm=run.algorithm, k=run.params.get("k"))
+        self._enqueue(request, algorithm=run.algorithm, k=run.params.get("k"), features=run.params.get("requested"))
         return None
 
     @admin.action(description="Download segments CSV of the selected run")
@@ -205,21 +236,23 @@ class SegmentationRunAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(changelist)
         form = ReclusterForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            self._enqueue(request, algorithm=form.cleaned_data["algorithm"], k=form.cleaned_data["k"])
+            self._enqueue(request, algorithm=form.cleaned_data["algorithm"], k=form.cleaned_data["k"],
+                          features=form.cleaned_data["features"] or None)
             return HttpResponseRedirect(changelist)
         context = {**self.admin_site.each_context(request), "form": form, "title": "Re-cluster customers",
                    "opts": self.model._meta, "current_run": current_run(), "running": recluster_in_progress()}
         return TemplateResponse(request, "admin/segmentation/segmentationrun/recluster.html", context)
 
-    def _enqueue(self, request, *, algorithm: str, k: int | None) -> None:
+    def _enqueue(self, request, *, algorithm: str, k: int | None, features: list[str] | None = None) -> None:
         running = recluster_in_progress()
         if running is not None:
             self.message_user(request, f"A re-cluster is already running (job #{running.pk}); try again when it "
                                        "has finished.", messages.WARNING)
             return
         try:
-            job = job_enqueue(kind=JobRun.Kind.RECLUSTER, params={"algorithm": algorithm, "k": k},
-                              user=request.user, trigger=JobRun.Trigger.ADMIN)
+            params = {"algorithm": algorithm, "k": k} | ({"features": list(features)} if features else {})
+            job = job_enqueue(kind=JobRun.Kind.RECLUSTER, params=params, user=request.user,
+                              trigger=JobRun.Trigger.ADMIN)
         except UserError as exc:
             self.message_user(request, f"Re-cluster refused: {exc}", messages.ERROR)
             return
@@ -240,7 +273,7 @@ class SegmentAdmin(admin.ModelAdmin):
     list_select_related = ("run",)
     search_fields = ("label",)
     fields = ("run", "key", "persona", "label", "size", "share_display", "highlights", "profile_chart",
-              "profile_table", "data_flags")
+              "profile_table", "fields_used", "data_flags")
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -271,12 +304,17 @@ class SegmentAdmin(admin.ModelAdmin):
     def profile_table(self, obj: Segment) -> str:
         features = obj.profile.get("features", {})
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (FEATURE_LABELS.get(name, name), _fixed(stats.get("mean"), 2), _fixed(stats.get("median"), 2),
+            (stats.get("label") or FEATURE_LABELS.get(name, name), _fixed(stats.get("mean"), 2),
+             _fixed(stats.get("median"), 2),
              _fixed(stats.get("overall_mean"), 2), _fixed(stats.get("ratio"), 2), _fixed(stats.get("z"), 2))
             for name, stats in features.items()
         ))
         return format_html("<table><tr><th>feature</th><th>segment mean</th><th>segment median</th>"
                            "<th>all customers</th><th>ratio</th><th>sd from all</th></tr>{}</table>", rows)
+
+    @admin.display(description="fields clustered on")
+    def fields_used(self, obj: Segment) -> str:
+        return ", ".join(obj.profile.get("fields", [])) or "-"
 
     @admin.display(description="imputed or corrected values")
     def data_flags(self, obj: Segment) -> str:

@@ -24,6 +24,7 @@ METRIC_PANELS = (
     ("calinski_harabasz", "Calinski-Harabasz (higher is better)"),
     ("davies_bouldin", "Davies-Bouldin (lower is better)"),
 )
+MAX_PROFILE_BARS = 13
 DPI = 96
 
 
@@ -72,9 +73,12 @@ def segment_sizes_chart(segments: list[tuple[str, str, int]]) -> str | None:
 
 def profile_chart(profile: dict, title: str) -> str | None:
     """How far the segment's mean sits from all customers' mean, in standard deviations, per key feature,
-    each bar labelled with the two means: the picture behind "why this segment is premium"."""
-    features = profile.get("features", {})
-    names = [name for name in KEY_FEATURES if name in features and features[name].get("z") is not None]
+    each bar labelled with the two means: the picture behind "why this segment is premium". Without the sample's
+    key features (another company's file), the most distinctive of the features the run profiled."""
+    features = {name: stats for name, stats in profile.get("features", {}).items() if stats.get("z") is not None}
+    names = [name for name in KEY_FEATURES if name in features]
+    if not names:
+        names = sorted(features, key=lambda name: -abs(features[name]["z"]))[:MAX_PROFILE_BARS]
     if not names:
         return None
     figure = _figure(8.5, 0.6 + 0.38 * len(names))
@@ -82,7 +86,8 @@ def profile_chart(profile: dict, title: str) -> str | None:
     names = names[::-1]
     z = [features[name]["z"] for name in names]
     colours = ["#417690" if value >= 0 else "#c46f3d" for value in z]
-    bars = axes.barh([FEATURE_LABELS.get(name, name) for name in names], z, color=colours)
+    bars = axes.barh([features[name].get("label") or FEATURE_LABELS.get(name, name) for name in names], z,
+                     color=colours)
     axes.bar_label(
         bars, fontsize=7, padding=3,
         labels=[f"{_short(features[n]['mean'])} vs {_short(features[n]['overall_mean'])}" for n in names],

@@ -5,7 +5,9 @@ from typing import Iterator
 
 from django.db.models import QuerySet
 
-from core.models import JobRun
+from core.models import CustomAttribute, JobRun
+from segmentation.importers import CUSTOMER_SPEC
+from segmentation.ml.feature_set import CATEGORICAL_FEATURES, FEATURE_LABELS, NUMERIC_FEATURES
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 
 EXPORT_HEADER = ["external_id", "segment", "persona", "run"]
@@ -34,6 +36,27 @@ def customer_segment_history(*, customer: Customer) -> QuerySet[SegmentMembershi
         .select_related("segment", "run")
         .order_by("-run__started_at", "-run_id")
     )
+
+
+def recluster_feature_choices() -> list[tuple[str, str]]:
+    """(name, words) of everything a re-cluster can be asked to use: the features, then the customers' custom
+    attributes by key, labelled with the file's header."""
+    known = [(name, FEATURE_LABELS[name]) for name in (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES)]
+    attributes = CustomAttribute.objects.filter(entity=CUSTOMER_SPEC.name).order_by("key")
+    return known + [(key, f"{label} (custom attribute, {kind})")
+                    for key, label, kind in attributes.values_list("key", "label", "kind")]
+
+
+def run_feature_lines(run: SegmentationRun) -> list[str]:
+    """What a run clustered on, in words: the fields and attributes used, and those left out with the reason."""
+    fields = run.params.get("fields") or []
+    lines = [f"clustered on {len(fields)} field(s): {', '.join(fields)}"] if fields else []
+    if run.params.get("requested"):
+        lines.append(f"features requested: {', '.join(run.params['requested'])}")
+    left_out = run.params.get("left_out") or {}
+    if left_out:
+        lines.append("left out: " + "; ".join(f"{name} ({reason})" for name, reason in left_out.items()))
+    return lines
 
 
 def run_segments(*, run: SegmentationRun) -> QuerySet[Segment]:

@@ -11,10 +11,13 @@ from django.utils import timezone
 from core import bulk
 from core.errors import UserError
 from core.imports import file_import
-from core.models import JobRun
+from core.models import CustomAttribute, JobRun
 from core.services import JobTracker, job_create, job_running
 from segmentation.importers import CUSTOMER_SPEC
-from segmentation.ml import ALGORITHMS, PreviousSegmentation, SegmentationOutcome, segment_customers
+from segmentation.ml import (
+    ALGORITHMS, Attribute, PreviousSegmentation, SegmentationOutcome, UnknownFeature, segment_customers,
+)
+from segmentation.ml.feature_set import check_feature_names
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 
 # What the segmentation engine reads per customer (the shared column contract). Booleans are read as 0/1:
@@ -55,29 +58,35 @@ def customers_recluster(
     algorithm: str = "kmeans",
     k: int | None = None,
     seed: int = 42,
+    features: list[str] | None = None,
     trigger: str = JobRun.Trigger.COMMAND,
     user=None,
     job: JobRun | None = None,
 ) -> SegmentationRun:
     """Cluster every customer and publish the result as the current segmentation run.
 
+    The features are chosen from the fields and custom attributes the customers have (``segmentation.ml.
+    feature_set``) unless ``features`` names them (features, customer fields, attribute keys or headers).
+
     Exclusive (a second run while one is going raises ``JobAlreadyRunning``). The new run becomes current, and
     every customer's segment, persona and reason change, in one transaction at the end; on any failure the
     previous run stays current, and the error is recorded on a failed SegmentationRun and on the JobRun.
-    Segment keys and personas continue the previous run's (matched on centroids), so the same data gives the
-    same memberships (churn 0).
+    Segment keys continue the previous run's (matched on centroids), and so do personas while the profiles still
+    earn them, so the same data gives the same memberships (churn 0).
     """
-    job = job or job_create(
-        kind=JobRun.Kind.RECLUSTER, trigger=trigger, params={"algorithm": algorithm, "k": k, "seed": seed}, user=user
-    )
+    features = [name.strip() for name in features or [] if name.strip()] or None
+    job = job or job_create(kind=JobRun.Kind.RECLUSTER, trigger=trigger, user=user,
+                            params={"algorithm": algorithm, "k": k, "seed": seed, "features": features})
     with job_running(job) as tracker:
-        _check_request(algorithm=algorithm, k=k)
+        attributes = customer_attributes()
+        _check_request(algorithm=algorithm, k=k, features=features, attributes=attributes)
         if not Customer.objects.exists():
             raise UserError("there are no customers to segment yet: import customers first")
         run = SegmentationRun.objects.create(job=job, algorithm=algorithm, trigger=job.trigger,
                                              params={"k": k, "seed": seed})
         try:
-            _recluster(run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed)
+            _recluster(run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed, features=features,
+                       attributes=attributes)
         except BaseException as exc:
             _run_failed(run=run, exc=exc)
             raise
@@ -85,43 +94,78 @@ def customers_recluster(
             "run": run.pk, "customers": run.n_customers, "segmented": run.n_customers - run.n_unsegmented,
             "unsegmented": run.n_unsegmented, "k": run.chosen_k, "churn": run.churn,
         }
+        if run.params.get("warning"):
+            job.counts["warning"] = run.params["warning"]
     return run
 
 
-def _check_request(*, algorithm: str, k: int | None) -> None:
+def customer_attributes() -> list[Attribute]:
+    """The custom attributes customer files have brought (``core.CustomAttribute``, entity "customers")."""
+    rows = CustomAttribute.objects.filter(entity=CUSTOMER_SPEC.name).order_by("key")
+    return [Attribute(key=key, label=label, kind=kind) for key, label, kind in rows.values_list("key", "label", "kind")]
+
+
+def _check_request(*, algorithm: str, k: int | None, features: list[str] | None, attributes: list[Attribute]) -> None:
     if algorithm not in ALGORITHMS:
         raise UserError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
     if k is not None and k < 1:
         raise UserError(f"k must be at least 1 (got {k})")
+    if features is not None:
+        try:
+            check_feature_names(features, attributes)
+        except UnknownFeature as exc:
+            raise UserError(str(exc)) from exc
 
 
-def _recluster(*, run: SegmentationRun, tracker: JobTracker, algorithm: str, k: int | None, seed: int) -> None:
+def _recluster(
+    *, run: SegmentationRun, tracker: JobTracker, algorithm: str, k: int | None, seed: int,
+    features: list[str] | None, attributes: list[Attribute],
+) -> None:
     tracker.progress("reading customers", 0.02)
     previous_run = SegmentationRun.objects.filter(is_current=True).first()
-    customers = customers_frame(previous_run=previous_run)
-    outcome = segment_customers(
-        customers, algorithm=algorithm, k=k, seed=seed, previous=previous_segmentation(previous_run),
-        progress=_engine_progress(tracker),
-    )
+    customers = customers_frame(previous_run=previous_run, attributes=attributes)
+    try:
+        outcome = segment_customers(
+            customers, algorithm=algorithm, k=k, seed=seed, previous=previous_segmentation(previous_run),
+            progress=_engine_progress(tracker), attributes=attributes, features=features,
+        )
+    except UnknownFeature as exc:
+        raise UserError(str(exc)) from exc
     churn = None if previous_run is None else customer_churn(customers["previous_key"], outcome.segment_keys)
     _publish(run=run, previous_run=previous_run, outcome=outcome, customer_ids=customers["id"], churn=churn,
              tracker=tracker)
 
 
-def customers_frame(*, previous_run: SegmentationRun | None) -> pd.DataFrame:
+def customers_frame(*, previous_run: SegmentationRun | None, attributes: list[Attribute] | None = None) -> pd.DataFrame:
     """Every customer in id order (the engine's input contract + ``id``), with ``previous_key``: the segment key
-    the customer had in ``previous_run`` (-1 unsegmented there, NaN when the customer was not in it).
+    the customer had in ``previous_run`` (-1 unsegmented there, NaN when the customer was not in it), and each of
+    ``attributes`` as a column ``attr:<key>`` (its JSON value as text; the engine reads it by kind).
 
     One SELECT of the customer table, streamed with COPY on PostgreSQL. Id order keeps the engine's sampling, and
     so the result, the same for the same data. ``previous_key`` comes from the customers' own segment columns,
     which the previous run published together with its memberships: a segment means its key, a reason means
     unsegmented, neither means the customer arrived after that run. (Joining the run's million memberships
     instead would cost a second or so more.)"""
+    attributes = attributes or []
     columns = ["id", *NUMBER_COLUMNS, *TEXT_COLUMNS, "segment_id", "unsegmented_reason"]
     select = [*columns, *(f"CAST({name} AS integer) AS {name}" for name in FLAG_COLUMNS)]
-    frame = bulk.read_frame(f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} ORDER BY id")
+    params: list[str] = []
+    for index, attribute in enumerate(attributes):
+        expression, param = _attribute_sql(attribute.key)
+        select.append(f"{expression} AS attr_{index}")
+        params.append(param)
+    frame = bulk.read_frame(f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} ORDER BY id", params)
+    frame = frame.rename(columns={f"attr_{index}": a.column for index, a in enumerate(attributes)})
     frame["previous_key"] = _previous_keys(frame, previous_run)
     return frame.drop(columns=["segment_id", "unsegmented_reason"])
+
+
+def _attribute_sql(key: str) -> tuple[str, str]:
+    """One attribute of the JSON column as text: ``->>`` on PostgreSQL, ``json_extract`` on SQLite."""
+    if bulk.is_postgres():
+        return "attributes ->> %s", key
+    return "json_extract(attributes, %s)", '$."' + key.replace('"', '\\"') + '"'
+
 
 
 def _previous_keys(frame: pd.DataFrame, previous_run: SegmentationRun | None) -> np.ndarray:
@@ -230,6 +274,16 @@ def segment_history_prune(*, keep_runs: int | None = None) -> int:
         return 0
     deleted, _ = SegmentMembership.objects.filter(run_id__in=old).delete()  # one DELETE: nothing cascades from it
     return deleted
+
+
+def segmentation_runs_abandon(*, job: JobRun, **kwargs) -> int:
+    """Close the segmentation run of a job that ended without finishing (stopped by a signal, its database
+    connection lost, or found dead by a stale release): failed, never current. Connected to core's
+    `job_abandoned` in SegmentationConfig.ready."""
+    return SegmentationRun.objects.filter(job_id=job.pk, status=SegmentationRun.Status.RUNNING).update(
+        status=SegmentationRun.Status.FAILED, is_current=False, error=job.error or "job ended without finishing",
+        finished_at=timezone.now(),
+    )
 
 
 def _run_failed(*, run: SegmentationRun, exc: BaseException) -> None:

@@ -9,6 +9,11 @@
   1M rows on the project machine.
 * DBSCAN ignores k: it finds its own number of clusters. Its noise customers get the reason ``"outlier"`` and
   keep the label -1; their nearest cluster is reported separately.
+* A clustering is *weak* when the chosen k's silhouette is below ``WEAK_SILHOUETTE`` (0.25: Kaufman and
+  Rousseeuw's line under which "no substantial structure has been found"). The run still publishes — segments
+  remain a consistent way to split the base — but ``weak_clustering_reason`` says so, and why, on the run page
+  and in ``recluster``'s output, so nobody reads the segments as natural groups. On the public file the best
+  silhouette is 0.18 (k = 3) and on the demo data 0.14 (k = 2): both are flagged.
 * Deterministic for a seed: the sample, the silhouette sample and every estimator take it.
 * Native thread pools (OpenMP, BLAS) are capped at ``threads`` (default 1) for the whole call: on a shared or
   busy machine oversubscribed threads made KMeans ~20× and GaussianMixture ~50× slower than one thread.
@@ -30,7 +35,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from segmentation.ml.features import CLUSTERING_FEATURES, CustomerFeatures
+from segmentation.ml.features import CustomerFeatures
 from segmentation.ml.pipeline import (
     SampleAssigner, build_front, build_segmentation_pipeline, make_gaussian_mixture, make_kmeans,
 )
@@ -42,6 +47,7 @@ ALGORITHMS = (KMEANS, GAUSSIAN_MIXTURE, AGGLOMERATIVE, DBSCAN_ALGORITHM)
 OUTLIER = "outlier"
 TOO_FEW_CUSTOMERS = "too_few_customers"
 WORKING_MEMORY_MB = 128
+WEAK_SILHOUETTE = 0.25
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ def _cluster_customers(
         return _nothing_clustered(features, settings)
     rng = np.random.default_rng(settings.seed)
     fitted_rows = _sample(eligible, _fit_cap(settings), rng)
-    front = build_front(settings.pca_components, settings.seed)
+    front = build_front(features.feature_set, settings.pca_components, settings.seed)
     sample = front.fit_transform(frame.iloc[fitted_rows])
     candidates = _scan(sample, settings, rng, report)
     best = choose_candidate(candidates)
@@ -133,7 +139,8 @@ def _cluster_customers(
     return ClusterResult(
         labels=labels, reasons=reasons, nearest_cluster=nearest, k=best.k, algorithm=settings.algorithm,
         params=settings.as_params(), metrics=[candidate.metrics for candidate in candidates],
-        centroids=segment_means(frame, labels, best.k), feature_names=CLUSTERING_FEATURES, pipeline=pipeline,
+        centroids=segment_means(frame, labels, best.k, features.feature_set.numeric),
+        feature_names=features.feature_set.numeric, pipeline=pipeline,
         fitted_rows=len(fitted_rows),
     )
 
@@ -144,6 +151,26 @@ def choose_candidate(candidates: list[_Candidate]) -> _Candidate:
         silhouette = candidate.metrics["silhouette"]
         return (-np.inf if silhouette is None else silhouette, -candidate.k)
     return max(candidates, key=key)
+
+
+def weak_clustering_reason(metrics: list[dict], chosen_k: int | None) -> str:
+    """Why the run's clustering is weak, in words ("" when it is not, or nothing was clustered)."""
+    chosen = [row for row in metrics if row.get("k") == chosen_k]
+    if not chosen_k or not chosen:
+        return ""
+    silhouette = chosen[0].get("silhouette")
+    if silhouette is None:
+        return (f"weak clustering: the silhouette is undefined at k = {chosen_k}, so nothing shows the segments "
+                "are separate groups")
+    if silhouette >= WEAK_SILHOUETTE:
+        return ""
+    best = max((row for row in metrics if row.get("silhouette") is not None), key=lambda row: row["silhouette"])
+    tried = "" if len(metrics) == 1 else (
+        f"; the best k tried scored {best['silhouette']:.3f}" if best["k"] != chosen_k else
+        f"; it was the best of k = {metrics[0]['k']}-{metrics[-1]['k']}")
+    return (f"weak clustering: silhouette {silhouette:.3f} at k = {chosen_k} is below {WEAK_SILHOUETTE}{tried}. "
+            "Customers sit almost as close to a neighbouring segment as to their own, so read the segments as a "
+            "convenient split of the base, not as distinct groups")
 
 
 def assign_in_chunks(
@@ -164,15 +191,15 @@ def assign_in_chunks(
     return labels, nearest
 
 
-def segment_means(frame: pd.DataFrame, labels: np.ndarray, k: int) -> np.ndarray:
-    """Mean of every clustering feature per cluster, in original units (NaN rows for an empty cluster)."""
+def segment_means(frame: pd.DataFrame, labels: np.ndarray, k: int, names: tuple[str, ...]) -> np.ndarray:
+    """Mean of every numeric clustering feature per cluster, in original units (NaN rows for an empty cluster)."""
     in_cluster = labels >= 0
     counts = np.bincount(labels[in_cluster], minlength=k).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.column_stack([
             np.bincount(labels[in_cluster], weights=frame[name].to_numpy(np.float64)[in_cluster], minlength=k) / counts
-            for name in CLUSTERING_FEATURES
-        ])
+            for name in names
+        ]) if names else np.empty((k, 0))
 
 
 def _fit_cap(settings: ClusteringSettings) -> int:
@@ -284,6 +311,6 @@ def _nothing_clustered(features: CustomerFeatures, settings: ClusteringSettings)
     none = np.full(len(reasons), -1, dtype=np.int64)
     return ClusterResult(
         labels=none, reasons=reasons, nearest_cluster=none.copy(), k=0, algorithm=settings.algorithm,
-        params=settings.as_params(), metrics=[], centroids=np.empty((0, len(CLUSTERING_FEATURES))),
-        feature_names=CLUSTERING_FEATURES, pipeline=None, fitted_rows=0,
+        params=settings.as_params(), metrics=[], centroids=np.empty((0, len(features.feature_set.numeric))),
+        feature_names=features.feature_set.numeric, pipeline=None, fitted_rows=0,
     )

@@ -8,9 +8,15 @@ from typing import Hashable
 import numpy as np
 import pandas as pd
 
-from segmentation.ml.clustering import ClusteringSettings, ClusterResult, Progress, cluster_customers
-from segmentation.ml.features import build_customer_features
-from segmentation.ml.personas import assign_personas, persona_scores, segment_labels
+from segmentation.ml.attributes import Attribute
+from segmentation.ml.clustering import (
+    ClusteringSettings, ClusterResult, Progress, cluster_customers, weak_clustering_reason,
+)
+from segmentation.ml.feature_set import FeatureSet
+from segmentation.ml.features import CustomerFeatures, build_customer_features
+from segmentation.ml.personas import (
+    PERSONA_EVIDENCE, assign_personas, has_persona_evidence, persona_scores, segment_labels,
+)
 from segmentation.ml.profiles import segment_profiles, z_scores
 from segmentation.ml.stability import (
     UNSEGMENTED_KEY, PreviousSegmentation, SegmentMatch, inherited_personas, match_segments, segment_churn,
@@ -53,6 +59,21 @@ class SegmentationOutcome:
     customer_ids: np.ndarray | None
     churn: float | None
     reference_date: date
+    feature_set: FeatureSet
+
+    @property
+    def warning(self) -> str:
+        """Why the clustering is weak, in words ("" when it is not); see ``clustering.weak_clustering_reason``."""
+        return weak_clustering_reason(self.clusters.metrics, self.clusters.k)
+
+    @property
+    def persona_note(self) -> str:
+        """Why no segment has an offer persona, in words ("" when personas could be named)."""
+        missing = [name for name in PERSONA_EVIDENCE if name not in self.feature_set.profile]
+        if not missing:
+            return ""
+        return ("no offer personas: the data has no " + ", ".join(name.replace("_", " ") for name in missing)
+                + "; segments are named by their profile")
 
     def assignments(self) -> dict[Hashable, int]:
         """Customer id -> segment key (-1 unsegmented): what the next run needs for churn."""
@@ -74,7 +95,8 @@ class SegmentationOutcome:
         """The SegmentationRun columns, JSON-ready."""
         return {
             "algorithm": self.clusters.algorithm,
-            "params": self.clusters.params | {"reference_date": self.reference_date.isoformat()},
+            "params": self.clusters.params | {"reference_date": self.reference_date.isoformat()}
+            | self.feature_set.as_json() | {"warning": self.warning, "persona_note": self.persona_note},
             "chosen_k": self.clusters.k,
             "metrics": self.clusters.metrics,
             "sizes": {str(segment.key): segment.size for segment in self.segments},
@@ -96,23 +118,28 @@ def segment_customers(
     reference_date: date | str | None = None,
     previous: PreviousSegmentation | None = None,
     progress: Progress | None = None,
+    attributes: tuple[Attribute, ...] | list[Attribute] = (),
+    features: list[str] | tuple[str, ...] | None = None,
     **settings: object,
 ) -> SegmentationOutcome:
     """Features, clustering, profiles, personas, labels, identity matching and churn in one call.
 
-    Extra keyword arguments go to ``ClusteringSettings`` (e.g. ``fit_sample_size``, ``pca_components``).
+    ``attributes`` describe the frame's custom-attribute columns (``attr:<key>``); ``features`` overrides the
+    default feature set (``feature_set``; an unknown name raises ``UnknownFeature``). Extra keyword arguments go
+    to ``ClusteringSettings`` (e.g. ``fit_sample_size``, ``pca_components``).
     """
     report = progress or (lambda stage, fraction: None)
     report("features", 0.0)
-    features = build_customer_features(customers, reference_date=reference_date)
+    built = build_customer_features(customers, reference_date=reference_date, attributes=attributes,
+                                    features=features)
     report("features", 1.0)
     options = ClusteringSettings(algorithm=algorithm, k=k, k_range=tuple(k_range), seed=seed, **settings)
-    clusters = cluster_customers(features, options, report)
+    clusters = cluster_customers(built, options, report)
     report("profiling", 0.0)
-    profiles = segment_profiles(features.frame, clusters.labels, features.flags)
+    profiles = segment_profiles(built.frame, clusters.labels, built.flags, built.feature_set)
     report("profiling", 1.0)
     report("matching", 0.0)
-    segments = _summaries(clusters, profiles, features.frame, previous)
+    segments = _summaries(clusters, profiles, built, previous)
     report("matching", 1.0)
     keys, nearest_keys, personas = _per_row(clusters, segments)
     ids = _customer_ids(customers)
@@ -121,22 +148,23 @@ def segment_customers(
         churn = segment_churn(previous.assignments, dict(zip(ids.tolist(), keys.tolist())))
     return SegmentationOutcome(
         clusters=clusters, segments=segments, segment_keys=keys, nearest_segment_keys=nearest_keys,
-        personas=personas, reasons=clusters.reasons, flags=features.flags, customer_ids=ids, churn=churn,
-        reference_date=features.reference_date,
+        personas=personas, reasons=clusters.reasons, flags=built.flags, customer_ids=ids, churn=churn,
+        reference_date=built.reference_date, feature_set=built.feature_set,
     )
 
 
 def _summaries(
-    clusters: ClusterResult, profiles: dict[int, dict], frame: pd.DataFrame, previous: PreviousSegmentation | None
+    clusters: ClusterResult, profiles: dict[int, dict], built: CustomerFeatures, previous: PreviousSegmentation | None
 ) -> tuple[SegmentSummary, ...]:
+    frame, feature_set = built.frame, built.feature_set
     order = sorted(profiles, key=lambda cluster: (-profiles[cluster]["size"], cluster))
     centroids = clusters.centroids[order] if order else np.empty((0, len(clusters.feature_names)))
     spread = frame.loc[clusters.labels >= 0, list(clusters.feature_names)].std(ddof=0).to_numpy()
     match = match_segments(centroids, clusters.feature_names, spread, previous)
     z_by_cluster = {cluster: z_scores(profiles[cluster]) for cluster in order}
     scores = {cluster: persona_scores(z) for cluster, z in z_by_cluster.items()}
-    personas = _personas(order, scores, match, previous)
-    labels = segment_labels(personas, z_by_cluster, order)
+    personas = _personas(order, scores, match, previous, evidence=has_persona_evidence(feature_set.profile))
+    labels = segment_labels(personas, z_by_cluster, order, dict(feature_set.labels))
     return tuple(
         SegmentSummary(
             key=match.keys[index], cluster=cluster, persona=personas[cluster], label=labels[cluster],
@@ -149,14 +177,15 @@ def _summaries(
 
 
 def _personas(
-    order: list[int], scores: dict[int, dict[str, float]], match: SegmentMatch, previous: PreviousSegmentation | None
+    order: list[int], scores: dict[int, dict[str, float]], match: SegmentMatch, previous: PreviousSegmentation | None,
+    *, evidence: bool,
 ) -> dict[int, str]:
-    """Continued segments keep their persona; the rest are assigned from their profile."""
-    if not order:
-        return {}
-    computed = assign_personas(scores)
+    """Personas from the profiles (``personas`` module), continued segments keeping theirs where still earned;
+    none at all without the evidence."""
+    if not order or not evidence:
+        return dict.fromkeys(order, "")
     kept = inherited_personas(match, previous)
-    return {cluster: kept.get(index, computed[cluster]) for index, cluster in enumerate(order)}
+    return assign_personas(scores, {order[index]: persona for index, persona in kept.items()})
 
 
 def _per_row(

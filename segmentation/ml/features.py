@@ -9,8 +9,11 @@ Data-quality rule (no customer is ever dropped):
   are replaced by the median of the plausible values. Negative or missing spends, purchase counts and other counts
   are read as 0. Each case is named in the row's ``flags`` (``"income_missing;age_implausible"``).
 * **Not segmented, with a reason.** A row with no usable spend *and* no usable purchase count carries nothing to
-  segment on: its reason is ``"insufficient_data"``. Rows are still kept (and still get features) so outputs stay
-  aligned to the input order.
+  segment on: its reason is ``"insufficient_data"``. When the run uses no spend or purchase field (another
+  company's file), a row with no value in any field or attribute the run uses gets that reason. Rows are still
+  kept (and still get features) so outputs stay aligned to the input order.
+* Flags are raised only for fields the run uses (see ``feature_set``); a custom attribute's missing value is
+  imputed and flagged ``<key>_missing`` (see ``attributes``).
 
 Unknown categories are kept, not dropped: marital status "Alone" is read as "Single"; "Absurd", "YOLO", empty or
 anything else becomes "Other" (no partner assumed, flag ``marital_status_unknown``). Empty education becomes
@@ -18,11 +21,17 @@ anything else becomes "Other" (no partner assumed, flag ``marital_status_unknown
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
+
+from segmentation.ml.attributes import (
+    CATEGORY, DATE, Attribute, attribute_dates, attribute_values, imputed, level_shares, present,
+)
+from segmentation.ml.feature_set import FEATURE_NEEDS, FeatureSet, choose_features, feature_fields, present_fields
 
 DATASET_COLUMNS = {
     "ID": "external_id", "Year_Birth": "year_birth", "Education": "education", "Marital_Status": "marital_status",
@@ -56,26 +65,31 @@ MIN_INCOMES_FOR_FENCE = 20
 SPEND_SHARE_FEATURES = tuple(f"{name}_share" for name in SPEND_COLUMNS.values())
 CHANNEL_SHARE_FEATURES = tuple(f"{name}_share" for name in CHANNEL_COLUMNS.values())
 
-# Distances are computed on these. The complaint flag is profiled but not clustered on: a 1 % binary flag,
-# once standardised, sits ~10 σ from the rest and would pull a cluster of its own.
-CLUSTERING_FEATURES = (
-    "age", "tenure_days", "income", "total_spend", *SPEND_SHARE_FEATURES, "children_at_home", "household_size",
-    "total_purchases", *CHANNEL_SHARE_FEATURES, "deal_share", "web_visits_month", "campaigns_accepted",
-)
-CATEGORICAL_FEATURES = ("education", "marital_status")
-PROFILE_FEATURES = (*CLUSTERING_FEATURES, "complained")
+# Which customer fields each data-quality flag is about: a flag is raised only when the run uses its fields.
+FLAG_FIELDS = {
+    "age_implausible": ("year_birth",), "enrolment_date_invalid": ("dt_customer",),
+    "income_missing": ("income",), "income_implausible": ("income",), "spend_invalid": tuple(SPEND_COLUMNS),
+    "purchases_invalid": (*CHANNEL_COLUMNS, "num_deals_purchases"), "children_invalid": ("kidhome", "teenhome"),
+    "web_visits_invalid": ("num_web_visits_month",), "campaigns_invalid": CAMPAIGN_COLUMNS,
+    "complain_invalid": ("complain",), "education_missing": ("education",),
+    "marital_status_unknown": ("marital_status",), "recency_missing": ("recency",),
+}
+# Rows with none of these (when the run uses any) carry no behaviour to segment on.
+BEHAVIOUR_FIELDS = (*SPEND_COLUMNS, *CHANNEL_COLUMNS)
 
 INSUFFICIENT_DATA = "insufficient_data"
 
 
 @dataclass(frozen=True)
 class CustomerFeatures:
-    """Features aligned to the input rows, plus why a row was imputed (``flags``) or cannot be segmented."""
+    """Features aligned to the input rows, plus why a row was imputed (``flags``) or cannot be segmented, and
+    which features the run uses (``feature_set``)."""
 
     frame: pd.DataFrame
     flags: np.ndarray
     reasons: np.ndarray
     reference_date: date
+    feature_set: FeatureSet
 
 
 def rename_dataset_columns(raw: pd.DataFrame) -> pd.DataFrame:
@@ -99,15 +113,34 @@ def parse_enrolment_dates(values: pd.Series) -> pd.Series:
     return parsed
 
 
-def build_customer_features(customers: pd.DataFrame, *, reference_date: date | str | None = None) -> CustomerFeatures:
-    """Compute every feature for every row, in input order, under the data-quality rule of the module docstring."""
-    flags = _FlagBook(len(customers))
-    enrolled = parse_enrolment_dates(_column(customers, "dt_customer"))
-    reference = _reference_date(enrolled, reference_date)
-    spends, no_spends = _non_negative_block(customers, list(SPEND_COLUMNS), flags, "spend_invalid")
-    channels, no_purchases = _non_negative_block(customers, list(CHANNEL_COLUMNS), flags, "purchases_invalid")
-    reasons = np.where(no_spends & no_purchases, INSUFFICIENT_DATA, "").astype(object)
+def build_customer_features(
+    customers: pd.DataFrame, *, reference_date: date | str | None = None, attributes: Sequence[Attribute] = (),
+    features: Sequence[str] | None = None,
+) -> CustomerFeatures:
+    """Compute every feature for every row, in input order, under the data-quality rule of the module docstring.
 
+    ``attributes`` describe the frame's ``attr:<key>`` columns; ``features`` overrides the default feature set
+    (see ``feature_set``: unknown names raise ``UnknownFeature``)."""
+    enrolled = parse_enrolment_dates(_column(customers, "dt_customer"))
+    reference = _reference_date(enrolled, reference_date, customers, attributes)
+    attribute_columns = {a.column: attribute_values(customers, a, reference) for a in attributes}
+    shares = present_fields(customers)
+    feature_set = choose_features(shares, attributes, attribute_columns, features)
+    with_values = {name for name, share in shares.items() if share > 0}
+    used = {name for feature in (*feature_set.profile, *feature_set.categorical) if feature in FEATURE_NEEDS
+            for name in feature_fields(feature, with_values)}
+    flags = _FlagBook(len(customers), allowed={flag for flag, names in FLAG_FIELDS.items() if used & set(names)})
+    frame = _known_features(customers, enrolled, reference, flags)
+    frame, feature_set = _with_attributes(frame, feature_set, attributes, attribute_columns, flags)
+    reasons = _insufficient(customers, used, feature_set, attribute_columns)
+    return CustomerFeatures(frame=frame, flags=flags.joined(), reasons=reasons, reference_date=reference,
+                            feature_set=feature_set)
+
+
+def _known_features(customers: pd.DataFrame, enrolled: pd.Series, reference: date, flags: "_FlagBook") -> pd.DataFrame:
+    """Every feature of the sample contract (cheap; the feature set picks the ones a run uses)."""
+    spends = _non_negative_block(customers, list(SPEND_COLUMNS), flags, "spend_invalid")[0]
+    channels = _non_negative_block(customers, list(CHANNEL_COLUMNS), flags, "purchases_invalid")[0]
     frame = pd.DataFrame(index=customers.index)
     frame["age"] = _age(customers, reference, flags)
     frame["tenure_days"] = _tenure_days(enrolled, reference, flags)
@@ -118,21 +151,67 @@ def build_customer_features(customers: pd.DataFrame, *, reference_date: date | s
     campaigns, _ = _non_negative_block(customers, list(CAMPAIGN_COLUMNS), flags, "campaigns_invalid")
     frame["campaigns_accepted"] = campaigns.clip(upper=1).sum(axis=1)
     frame["complained"] = _count(customers, "complain", flags, "complain_invalid").clip(upper=1)
+    frame["recency"] = _median_imputed(customers, "recency", flags, "recency_missing")
     frame["education"] = _education(customers, flags)
     frame["marital_status"] = marital_status
-    return CustomerFeatures(frame=frame, flags=flags.joined(), reasons=reasons, reference_date=reference)
+    return frame
+
+
+def _with_attributes(
+    frame: pd.DataFrame, feature_set: FeatureSet, attributes: Sequence[Attribute],
+    columns: dict[str, pd.Series], flags: "_FlagBook",
+) -> tuple[pd.DataFrame, FeatureSet]:
+    """The feature set's attributes added to the frame (imputed, flagged); categories also as level shares."""
+    added: dict[str, pd.Series] = {}
+    profile, labels = list(feature_set.profile), dict(feature_set.labels)
+    for attribute in attributes:
+        if attribute.column not in feature_set.clustering:
+            continue
+        values, missing = imputed(columns[attribute.column], attribute)
+        flags.add(f"{attribute.key}_missing", missing, always=True)
+        added[attribute.column] = values
+        if attribute.kind == CATEGORY:
+            shares = level_shares(values, attribute)
+            added |= shares
+            profile += list(shares)
+            labels |= {name: f"{attribute.label}: {name.split('=', 1)[1]}" for name in shares}
+    if not added:
+        return frame, feature_set
+    frame = pd.concat([frame, pd.DataFrame(added, index=frame.index)], axis=1)
+    return frame, replace(feature_set, profile=tuple(profile), labels=labels)
+
+
+def _insufficient(
+    customers: pd.DataFrame, used: set[str], feature_set: FeatureSet, attribute_columns: dict[str, pd.Series]
+) -> np.ndarray:
+    """"insufficient_data" for rows with nothing to segment on: no spend and no purchase count when the run uses
+    them (the sample's rule), else no value in any field or attribute the run uses."""
+    behaviour = [name for name in BEHAVIOUR_FIELDS if name in used]
+    sources = behaviour or sorted(used)
+    has_value = np.zeros(len(customers), dtype=bool)
+    for name in sources:
+        values = pd.to_numeric(customers[name], errors="coerce") if name in BEHAVIOUR_FIELDS else customers[name]
+        valid = values.notna() & (values >= 0) if name in BEHAVIOUR_FIELDS else present(values)
+        has_value |= valid.to_numpy(dtype=bool)
+    if not behaviour:
+        for column in feature_set.clustering:
+            if column in attribute_columns:
+                has_value |= present(attribute_columns[column]).to_numpy(dtype=bool)
+    return np.where(has_value, "", INSUFFICIENT_DATA).astype(object)
 
 
 class _FlagBook:
     """Collects data-quality flags per row; joined as ``"flag_a;flag_b"`` ("" when the row is clean)."""
 
-    def __init__(self, n_rows: int):
+    def __init__(self, n_rows: int, allowed: set[str]):
         self._n_rows = n_rows
+        self._allowed = allowed
         self._flags: dict[str, np.ndarray] = {}
 
-    def add(self, name: str, mask: pd.Series | np.ndarray) -> None:
+    def add(self, name: str, mask: pd.Series | np.ndarray, *, always: bool = False) -> None:
+        """Record a flag; known flags only when the run uses their fields (``always`` for attributes' flags)."""
         mask = np.asarray(mask, dtype=bool)
-        if mask.any():
+        if (always or name in self._allowed) and mask.any():
             self._flags[name] = self._flags.get(name, np.zeros(self._n_rows, dtype=bool)) | mask
 
     def joined(self) -> np.ndarray:
@@ -169,11 +248,17 @@ def _non_negative_block(
     return raw.mask(invalid, 0.0), invalid.all(axis=1).to_numpy()
 
 
-def _reference_date(enrolled: pd.Series, reference_date: date | str | None) -> date:
-    """Explicit date if given, else the newest enrolment in the data (reproducible, unlike "today")."""
+def _reference_date(
+    enrolled: pd.Series, reference_date: date | str | None, customers: pd.DataFrame, attributes: Sequence[Attribute]
+) -> date:
+    """Explicit date if given, else the newest enrolment in the data, else the newest date attribute value
+    (reproducible, unlike "today")."""
     if reference_date is not None:
         return pd.Timestamp(reference_date).date()
     newest = enrolled.max()
+    for attribute in attributes:
+        if pd.isna(newest) and attribute.kind == DATE and attribute.column in customers.columns:
+            newest = attribute_dates(customers[attribute.column]).max()
     return newest.date() if pd.notna(newest) else date(2000, 1, 1)
 
 
@@ -212,6 +297,12 @@ def _income(customers: pd.DataFrame, flags: _FlagBook) -> pd.Series:
     flags.add("income_implausible", implausible)
     usable = ~(missing | implausible)
     return income.mask(~usable, _median_or(income[usable], 0.0))
+
+
+def _median_imputed(customers: pd.DataFrame, name: str, flags: _FlagBook, flag: str) -> pd.Series:
+    values = _numeric(customers, name).mask(lambda v: v < 0)
+    flags.add(flag, values.isna())
+    return values.fillna(_median_or(values, 0.0))
 
 
 def _safe_share(part: pd.Series, whole: pd.Series) -> pd.Series:

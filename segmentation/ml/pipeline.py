@@ -2,8 +2,9 @@
 
 ``build_segmentation_pipeline`` returns ``Pipeline([prepare, (pca), segment])``:
 
-* ``prepare`` — a ColumnTransformer: numeric features are robust-scaled (median / IQR) and clipped to
-  ±``CLIP_IQRS``; education and marital status are one-hot encoded and weighted by ``CATEGORY_WEIGHT``.
+* ``prepare`` — a ColumnTransformer over the run's ``FeatureSet``: numeric features (numbers, booleans, dates as
+  days) are robust-scaled (median / IQR) and clipped to ±``CLIP_IQRS``; categories (education and marital
+  status on the sample layout) are one-hot encoded, rare levels grouped, and weighted by ``CATEGORY_WEIGHT``.
   Robust scaling keeps heavy-tailed spends and odd incomes from setting the scale, and clipping bounds how far
   one extreme value can move a customer. On the public data this also matches the persona structure better than
   z-scoring: the mid-income cluster, not the low-income one, comes out as the deal-heaviest (checked on
@@ -26,7 +27,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, RobustScaler
 
-from segmentation.ml.features import CATEGORICAL_FEATURES, CLUSTERING_FEATURES
+from segmentation.ml.feature_set import FeatureSet
 
 CLIP_IQRS = 5.0
 CATEGORY_WEIGHT = 0.5
@@ -37,22 +38,25 @@ def _clip_to_float32(values: np.ndarray) -> np.ndarray:
     return np.clip(values, -CLIP_IQRS, CLIP_IQRS).astype(np.float32)
 
 
-def build_preparation() -> ColumnTransformer:
-    """Scaling + one-hot: the shared front half of every segmentation pipeline."""
-    numeric = Pipeline([("scale", RobustScaler()), ("clip", FunctionTransformer(_clip_to_float32))])
-    categories = OneHotEncoder(
-        handle_unknown="infrequent_if_exist", min_frequency=RARE_CATEGORY_SHARE, sparse_output=False, dtype=np.float32
-    )
-    return ColumnTransformer(
-        [("numeric", numeric, list(CLUSTERING_FEATURES)), ("categories", categories, list(CATEGORICAL_FEATURES))],
-        transformer_weights={"numeric": 1.0, "categories": CATEGORY_WEIGHT},
-        sparse_threshold=0.0,
-    )
+def build_preparation(features: FeatureSet) -> ColumnTransformer:
+    """Scaling + one-hot of the run's features: the shared front half of every segmentation pipeline. Levels held
+    by fewer than ``RARE_CATEGORY_SHARE`` of the customers are grouped into one "infrequent" column."""
+    parts, weights = [], {}
+    if features.numeric:
+        numeric = Pipeline([("scale", RobustScaler()), ("clip", FunctionTransformer(_clip_to_float32))])
+        parts.append(("numeric", numeric, list(features.numeric)))
+        weights["numeric"] = 1.0
+    if features.categorical:
+        categories = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=RARE_CATEGORY_SHARE,
+                                   sparse_output=False, dtype=np.float32)
+        parts.append(("categories", categories, list(features.categorical)))
+        weights["categories"] = CATEGORY_WEIGHT
+    return ColumnTransformer(parts, transformer_weights=weights, sparse_threshold=0.0)
 
 
-def build_front(pca_components: int | float | None, seed: int) -> Pipeline:
+def build_front(features: FeatureSet, pca_components: int | float | None, seed: int) -> Pipeline:
     """Preparation plus optional PCA, output float32; fitted once per run and reused for every k."""
-    steps: list[tuple[str, object]] = [("prepare", build_preparation())]
+    steps: list[tuple[str, object]] = [("prepare", build_preparation(features))]
     if pca_components:
         steps.append(("pca", PCA(n_components=pca_components, random_state=seed)))
     steps.append(("float32", FunctionTransformer(_as_float32)))

@@ -2,13 +2,18 @@
 
 Each profile is plain JSON (str/int/float/None, no numpy types) so it can be stored in a JSONField:
 
-``{"size", "share", "features": {name: {"mean", "median", "overall_mean", "ratio", "z"}}, "highlights", "data_flags"}``
+``{"size", "share", "features": {name: {"label", "mean", "median", "overall_mean", "ratio", "z"}}, "highlights",
+"data_flags", "fields"}``
 
 * ``share`` is the segment's share of every customer in the run (unsegmented ones included).
 * ``ratio`` = segment mean / overall mean (None when the overall mean is 0); ``z`` = (segment mean − overall mean) /
   overall standard deviation, both over the clustered customers. ``z`` is what personas are scored on.
 * ``highlights`` are the three features with the largest |z|, in words: "why this segment is premium".
 * ``data_flags`` counts the segment's customers with imputed or corrected values, per flag.
+* ``features`` are the run's numeric clustering features, the complaint rate when the data has it, and for each
+  category attribute the share of its common levels ("Genre: Female"); ``label`` names each in words (a custom
+  attribute by the file's own header).
+* ``fields`` lists the customer fields and custom attributes (by header) the run clustered on.
 """
 from __future__ import annotations
 
@@ -17,25 +22,18 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from segmentation.ml.features import PROFILE_FEATURES
+from segmentation.ml.feature_set import FEATURE_LABELS, FeatureSet
 
-FEATURE_LABELS = {
-    "age": "age", "tenure_days": "days as a customer", "income": "income", "total_spend": "total spend",
-    "wine_share": "wine share of spend", "fruit_share": "fruit share of spend", "meat_share": "meat share of spend",
-    "fish_share": "fish share of spend", "sweets_share": "sweets share of spend", "gold_share": "gold share of spend",
-    "children_at_home": "children at home", "household_size": "household size", "total_purchases": "purchases",
-    "web_share": "web share of purchases", "catalog_share": "catalog share of purchases",
-    "store_share": "store share of purchases", "deal_share": "deal share of purchases",
-    "web_visits_month": "web visits a month", "campaigns_accepted": "campaigns accepted",
-    "complained": "complaint rate",
-}
+__all__ = ["FEATURE_LABELS", "segment_profiles", "z_scores"]
 HIGHLIGHTS = 3
 
 
-def segment_profiles(frame: pd.DataFrame, labels: np.ndarray, flags: np.ndarray) -> dict[int, dict]:
+def segment_profiles(
+    frame: pd.DataFrame, labels: np.ndarray, flags: np.ndarray, features: FeatureSet
+) -> dict[int, dict]:
     """Profile of every non-empty cluster, keyed by cluster number."""
     clustered = labels >= 0
-    population = frame.loc[clustered, list(PROFILE_FEATURES)]
+    population = frame.loc[clustered, list(features.profile)]
     overall_mean = population.mean()
     overall_std = population.std(ddof=0)
     grouped = population.groupby(labels[clustered])
@@ -43,7 +41,7 @@ def segment_profiles(frame: pd.DataFrame, labels: np.ndarray, flags: np.ndarray)
     return {
         int(cluster): _profile(
             int(sizes[cluster]), len(frame), means.loc[cluster], medians.loc[cluster], overall_mean, overall_std,
-            flags[labels == cluster],
+            flags[labels == cluster], features,
         )
         for cluster in sizes.index
     }
@@ -55,11 +53,12 @@ def z_scores(profile: dict) -> dict[str, float]:
 
 def _profile(
     size: int, n_rows: int, mean: pd.Series, median: pd.Series, overall_mean: pd.Series, overall_std: pd.Series,
-    flags: np.ndarray,
+    flags: np.ndarray, feature_set: FeatureSet,
 ) -> dict:
     features = {
-        name: _feature_stats(mean[name], median[name], overall_mean[name], overall_std[name])
-        for name in PROFILE_FEATURES
+        name: _feature_stats(feature_set.labels.get(name, name), mean[name], median[name], overall_mean[name],
+                             overall_std[name])
+        for name in feature_set.profile
     }
     return {
         "size": size,
@@ -67,11 +66,13 @@ def _profile(
         "features": features,
         "highlights": _highlights(features),
         "data_flags": _flag_counts(flags),
+        "fields": list(feature_set.fields),
     }
 
 
-def _feature_stats(mean: float, median: float, overall_mean: float, overall_std: float) -> dict:
+def _feature_stats(label: str, mean: float, median: float, overall_mean: float, overall_std: float) -> dict:
     return {
+        "label": label,
         "mean": _number(mean),
         "median": _number(median),
         "overall_mean": _number(overall_mean),
@@ -89,7 +90,7 @@ def _describe(name: str, stats: dict) -> str:
     direction = "above" if stats["z"] >= 0 else "below"
     mean, overall = stats["mean"], stats["overall_mean"]
     distance = f"{abs(stats['z']):.1f} sd {direction}"
-    return f"{FEATURE_LABELS[name]} {_format(mean)} vs {_format(overall)} overall ({distance})"
+    return f"{stats['label']} {_format(mean)} vs {_format(overall)} overall ({distance})"
 
 
 def _format(value: float) -> str:

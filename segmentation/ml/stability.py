@@ -10,7 +10,8 @@ Matching: the Hungarian method pairs new and previous segments at the smallest t
 apart than ``MAX_MATCH_DISTANCE`` (0.5 population sds, RMS over features) is not the same segment: on the
 public data a segment re-fitted on a bootstrap resample moved 0.02-0.07, one that survived going from 3 to 5
 segments moved 0.1-0.3, while distinct segments of one run sat 0.6-1.6 apart. A matched
-segment keeps the previous key and persona; an unmatched one gets a new key (one above the highest key seen).
+segment keeps the previous key, and its previous persona is offered to the persona rule, which keeps it only
+while the profile still earns it (``personas``); an unmatched one gets a new key (one above the highest key seen).
 
 Churn: among customers present in both runs, the share whose segment key changed. Customers new to this run, or
 gone since the last one, do not count; "unsegmented" (-1) is compared like any other key.

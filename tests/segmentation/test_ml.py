@@ -11,7 +11,7 @@ from segmentation.ml import (
     INSUFFICIENT_DATA, OUTLIER, PreviousSegmentation, build_customer_features, match_segments,
     rename_dataset_columns, segment_churn, segment_customers,
 )
-from segmentation.ml.features import CLUSTERING_FEATURES, PROFILE_FEATURES
+from segmentation.ml.feature_set import CLUSTERING_FEATURES, PROFILE_FEATURES
 from segmentation.ml.personas import assign_personas, segment_traits
 from tests.shared_data import CUSTOMERS_FILE, shared_data_path
 
@@ -153,22 +153,53 @@ def test_with_two_segments_two_different_personas_are_used(customers):
     assert len(set(personas)) == 2
 
 
-def test_with_more_segments_than_personas_every_segment_has_a_persona_and_its_own_label(customers):
+def test_with_more_segments_than_personas_each_persona_is_used_once_and_the_rest_are_described(customers):
     outcome = segment_customers(customers, k=7)
-    assert set(segment.persona for segment in outcome.segments) == set(PERSONAS)
-    labels = [segment.label for segment in outcome.segments]
-    assert len(set(labels)) == 7
-    assert all(" · " in label for label in labels)
+
+    personas = [segment.persona for segment in outcome.segments]
+    assert sorted(persona for persona in personas if persona) == sorted(PERSONAS)
+    assert personas.count("") == 4
+    labels = {segment.persona or segment.key: segment.label for segment in outcome.segments}
+    assert len(set(labels.values())) == 7
+    assert labels[PREMIUM] == "premium · campaign responders"
+    assert labels[0] == "high wine share of spend · low meat share of spend"
 
 
-def test_hungarian_rule_uses_each_persona_once_then_best_fit_for_the_rest():
+def test_hungarian_rule_uses_each_persona_once_and_leaves_the_rest_without_one():
     scores = {
         0: {PREMIUM: 0.9, DEAL_ORIENTED: 0.1, VALUE_FAMILY: -0.8},
         1: {PREMIUM: 0.8, DEAL_ORIENTED: 0.7, VALUE_FAMILY: -0.5},
         2: {PREMIUM: -0.7, DEAL_ORIENTED: 0.2, VALUE_FAMILY: 0.9},
         3: {PREMIUM: 0.6, DEAL_ORIENTED: -0.2, VALUE_FAMILY: 0.1},
     }
-    assert assign_personas(scores) == {0: PREMIUM, 1: DEAL_ORIENTED, 2: VALUE_FAMILY, 3: PREMIUM}
+    assert assign_personas(scores) == {0: PREMIUM, 1: DEAL_ORIENTED, 2: VALUE_FAMILY, 3: ""}
+
+
+def test_a_persona_no_segment_fits_better_than_average_is_not_handed_out():
+    scores = {
+        0: {PREMIUM: 0.9, DEAL_ORIENTED: -0.1, VALUE_FAMILY: -0.8},
+        1: {PREMIUM: -0.8, DEAL_ORIENTED: -0.3, VALUE_FAMILY: 0.5},
+        2: {PREMIUM: 0.2, DEAL_ORIENTED: -0.05, VALUE_FAMILY: -0.2},
+    }
+    assert assign_personas(scores) == {0: PREMIUM, 1: VALUE_FAMILY, 2: ""}
+
+
+def test_a_kept_persona_wins_a_near_tie_but_not_a_clearly_worse_fit():
+    near_tie = {0: {PREMIUM: -0.4, DEAL_ORIENTED: 0.30, VALUE_FAMILY: 0.35},
+                1: {PREMIUM: -0.5, DEAL_ORIENTED: 0.25, VALUE_FAMILY: 0.28}}
+    clearly_worse = {0: {PREMIUM: -0.4, DEAL_ORIENTED: 0.25, VALUE_FAMILY: 0.48},
+                     1: {PREMIUM: -0.5, DEAL_ORIENTED: 0.02, VALUE_FAMILY: 0.61}}
+
+    assert assign_personas(near_tie) == {0: VALUE_FAMILY, 1: DEAL_ORIENTED}
+    assert assign_personas(near_tie, kept={0: DEAL_ORIENTED}) == {0: DEAL_ORIENTED, 1: VALUE_FAMILY}
+    assert assign_personas(clearly_worse, kept={0: VALUE_FAMILY}) == {0: DEAL_ORIENTED, 1: VALUE_FAMILY}
+
+
+def test_a_kept_persona_the_profile_no_longer_earns_gets_no_bonus():
+    scores = {0: {PREMIUM: -0.3, DEAL_ORIENTED: -0.1, VALUE_FAMILY: 0.5},
+              1: {PREMIUM: -0.02, DEAL_ORIENTED: 0.05, VALUE_FAMILY: -0.2}}
+
+    assert assign_personas(scores, kept={1: PREMIUM}) == {0: VALUE_FAMILY, 1: DEAL_ORIENTED}
 
 
 def test_label_trait_names_the_spend_mix_when_it_stands_out():

@@ -63,8 +63,12 @@ def test_k_is_chosen_within_range_and_metrics_are_recorded_per_k():
     assert (run.n_customers, run.n_unsegmented, run.churn) == (REAL_CUSTOMERS, 0, None)
     job = JobRun.objects.get(kind=JobRun.Kind.RECLUSTER)
     assert (job.status, job.progress, job.stage) == (JobRun.Status.SUCCEEDED, 1.0, "done")
+    weak = ("weak clustering: silhouette 0.184 at k = 3 is below 0.25; it was the best of k = 2-8. Customers sit "
+            "almost as close to a neighbouring segment as to their own, so read the segments as a convenient split "
+            "of the base, not as distinct groups")
     assert job.counts == {"run": run.pk, "customers": REAL_CUSTOMERS, "segmented": REAL_CUSTOMERS,
-                          "unsegmented": 0, "k": 3, "churn": None}
+                          "unsegmented": 0, "k": 3, "churn": None, "warning": weak}
+    assert run.params["warning"] == weak
 
 
 def test_at_k3_premium_customers_have_the_highest_income_and_spend():
