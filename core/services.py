@@ -1,20 +1,44 @@
-"""Job runs: create, lock (no two runs of one job at a time), report progress, finish or fail."""
+"""Job runs: create, lock (no two runs of one job at a time), report progress, finish or fail.
+
+A run that ends without finishing — its body raised, the process running it was stopped (SIGTERM, Ctrl-C), its
+database connection was lost, or it was found dead by `jobs_release_stale` — is marked failed with a one-line
+reason and its lock released, and `job_abandoned` is sent so each app closes its own records of the run (core
+names no app: they connect in their AppConfig.ready).
+"""
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Iterator
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from core.errors import UserError
 from core.models import JobRun
 
 logger = logging.getLogger(__name__)
+
+# sent with `job` (the failed JobRun, already saved) when a run ends without finishing; receivers close the
+# domain records of that run still marked running, and must not raise
+job_abandoned = Signal()
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class JobInterrupted(BaseException):
+    """The process running a command-line job was asked to stop. A BaseException, like KeyboardInterrupt,
+    so no `except Exception` on the way up swallows it."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
 class JobAlreadyRunning(UserError):
@@ -39,14 +63,25 @@ def job_create(
 
 
 def jobs_release_stale(*, kind: str | None = None) -> int:
-    """Mark runs whose worker died (no heartbeat for JOB_STALE_MINUTES) as failed, releasing their lock."""
+    """Mark runs whose worker died (no heartbeat for JOB_STALE_MINUTES) as failed, releasing their lock, and
+    have each app close the dead run's records (`job_abandoned`)."""
     cutoff = timezone.now() - timedelta(minutes=settings.JOB_STALE_MINUTES)
     stale = JobRun.objects.filter(status=JobRun.Status.RUNNING, heartbeat_at__lt=cutoff)
     if kind:
         stale = stale.filter(kind=kind)
-    return stale.update(
-        status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error="no heartbeat: worker stopped"
-    )
+    released = 0
+    for job in list(stale):
+        closed = JobRun.objects.filter(pk=job.pk, status=JobRun.Status.RUNNING).update(
+            status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error=STALE_ERROR
+        )
+        if closed:
+            job.refresh_from_db()
+            job_abandoned.send(sender=JobRun, job=job)
+            released += 1
+    return released
+
+
+STALE_ERROR = "no heartbeat: worker stopped"
 
 
 class JobTracker:
@@ -80,8 +115,9 @@ def job_running(job: JobRun, *, exclusive: bool = True) -> Iterator[JobTracker]:
     """Run the body as `job`: take the lock, mark running, then succeeded (or failed with the error).
 
     The body sets `job.counts`, `job.report` and may set `job.status` to PARTIAL before leaving.
-    A failure is recorded and re-raised; whatever the body published in its own transaction stays
-    as it was, so a failed run changes nothing users see.
+    A failure is recorded and re-raised; whatever the body published in its own transaction stays as it was, so a failed run changes nothing users see. A command-line run
+    (trigger COMMAND, main thread) turns SIGTERM and SIGINT into `JobInterrupted`, so a stopped command
+    records its run as failed and releases its lock on the way out.
     """
     if exclusive:
         jobs_release_stale(kind=job.kind)
@@ -107,21 +143,87 @@ def job_running(job: JobRun, *, exclusive: bool = True) -> Iterator[JobTracker]:
     job.status, job.started_at, job.stage = JobRun.Status.RUNNING, now, "starting"
     tracker = JobTracker(job)
     try:
-        yield tracker
+        with _stop_signals_interrupt(job.trigger == JobRun.Trigger.COMMAND):
+            yield tracker
     except BaseException as exc:
-        if isinstance(exc, UserError):
-            logger.warning("job %s refused: %s", job, exc)
-            job.error = str(exc)
-        else:
-            logger.exception("job %s failed", job)
-            job.error = f"{type(exc).__name__}: {exc}"
+        job.error, stopped = _failure_reason(job, exc)
         job.status = JobRun.Status.FAILED
-        _job_close(job)
+        _job_close_failed(job)
+        if stopped:  # a command names the run in one line instead of a traceback (core.management.job_command)
+            exc.stopped_run = job
         raise
     if job.status == JobRun.Status.RUNNING:
         job.status = JobRun.Status.SUCCEEDED
     job.progress, job.stage = 1.0, "done"
     _job_close(job)
+
+
+@contextmanager
+def _stop_signals_interrupt(active: bool) -> Iterator[None]:
+    """While active (and on the main thread, where Python delivers signals), SIGTERM and SIGINT raise
+    `JobInterrupted` in the job's body; the handlers in place before are restored after."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise JobInterrupted(signum)
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+# SQLSTATEs of a connection the server ended or never gave: connection exceptions (08…), admin/crash shutdown
+CONNECTION_LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """True when `exc` is the database connection going away (not a bad statement on a live connection).
+    Told from the error itself: by the time it is seen Django may already have reconnected."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(CONNECTION_LOST_SQLSTATES)
+    # PostgreSQL errors the server sends carry a SQLSTATE; one without is the client finding no server
+    return connection.vendor == "postgresql"
+
+
+def _failure_reason(job: JobRun, exc: BaseException) -> tuple[str, bool]:
+    """The one line stored on the run, and whether the run was stopped (signal, lost connection) rather than
+    failing on its own; a traceback is logged only for a failure that may be a bug."""
+    if isinstance(exc, UserError):
+        logger.warning("job %s refused: %s", job, exc)
+        return str(exc), False
+    if isinstance(exc, (JobInterrupted, KeyboardInterrupt)):
+        reason = str(exc) if isinstance(exc, JobInterrupted) else "stopped by SIGINT"
+        logger.warning("job %s %s", job, reason)
+        return reason, True
+    if connection_lost(exc):
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        logger.error("job %s failed: database connection lost (%s)", job, first_line)
+        return f"database connection lost ({first_line})", True
+    logger.exception("job %s failed", job)
+    return f"{type(exc).__name__}: {exc}", False
+
+
+def _job_close_failed(job: JobRun) -> None:
+    """Record the failure on a fresh connection if the old one is broken; if the database cannot be reached at
+    all the run stays running until `jobs_release_stale` finds it, and the original error goes on up."""
+    if not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+    try:
+        _job_close(job)
+    except DatabaseError as exc:
+        logger.error("job %s: could not record its failure (%s); a stale release will", job, exc)
+        return
+    job_abandoned.send_robust(sender=JobRun, job=job)
 
 
 def _job_close(job: JobRun) -> None:

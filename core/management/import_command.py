@@ -4,14 +4,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.management.job_command import JobCommand
 from core.models import JobRun
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(JobCommand):
     """Exit status: 0 every row imported, 2 some rows rejected (valid ones imported), 1 nothing imported."""
 
     import_service = None  # set by subclasses: a service taking source=, source_name=, strict=

@@ -1,9 +1,10 @@
 """Attach offers now: every running campaign, or one (--campaign ID or name); prints what changed."""
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from campaigns.selectors import campaign_find
 from campaigns.services import offers_attach
 from core.errors import UserError
+from core.management.job_command import JobCommand
 from core.models import JobRun
 
 
@@ -25,7 +26,7 @@ def propensity_line(report: dict) -> str:
     return f"P(accept): {report.get('source', 'none')} ({report.get('reason', '')})"
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Attach offers to customers for every running campaign, or one. Exit status 1 if the run is refused."
 
     def add_arguments(self, parser):

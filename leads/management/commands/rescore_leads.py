@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core.errors import UserError
+from core.management.job_command import JobCommand
 from leads.services import leads_rescore
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = ("Score open leads with the champion model (only those that could score differently since the last "
             "re-score, unless --full); print the counts per tier.")
 

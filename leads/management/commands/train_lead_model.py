@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core.errors import UserError
+from core.management.job_command import JobCommand
 from leads.services import lead_model_train
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Train lead-scoring candidates on every lead with a known outcome; print their metrics and the champion decision."
 
     def handle(self, *args, **options):

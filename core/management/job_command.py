@@ -1,0 +1,69 @@
+"""The one place a command that runs a job turns a stopped run into one line instead of a traceback.
+
+A run is stopped when its database connection is lost or the process gets SIGTERM/SIGINT (core.services
+records it as failed, releases its lock and puts it on the exception as `stopped_run`). The command then ends
+with `<kind> run #N: failed: <reason>` on stderr and exit status 1 (128 + the signal's number when stopped by
+a signal, as shells report it). Any other failure is left to Django's usual handling.
+"""
+from __future__ import annotations
+
+import signal
+import sys
+
+from django.core.management.base import BaseCommand
+
+from core.models import JobRun
+from core.services import JobInterrupted
+
+EXIT_ERROR = 1
+
+RUN_NOUN = {
+    JobRun.Kind.IMPORT_CUSTOMERS: "import",
+    JobRun.Kind.IMPORT_LEADS: "import",
+    JobRun.Kind.IMPORT_RESPONSES: "import",
+    JobRun.Kind.RECLUSTER: "re-cluster",
+    JobRun.Kind.TRAIN_LEADS: "training",
+    JobRun.Kind.RESCORE_LEADS: "re-score",
+    JobRun.Kind.ATTACH_OFFERS: "attach",
+    JobRun.Kind.NIGHTLY: "nightly",
+}
+
+
+def stopped_run(exc: BaseException | None) -> tuple[JobRun, BaseException] | None:
+    """The run a stop ended and the stopping exception, looked for along the chain (a command may have
+    re-raised it as a CommandError `from` the original)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        job = getattr(exc, "stopped_run", None)
+        if job is not None:
+            return job, exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def stopped_line(job: JobRun) -> str:
+    return f"{RUN_NOUN.get(job.kind, job.kind)} run #{job.pk}: failed: {job.error}"
+
+
+def stopped_exit_status(exc: BaseException) -> int:
+    if isinstance(exc, JobInterrupted):
+        return 128 + exc.signum
+    if isinstance(exc, KeyboardInterrupt):
+        return 128 + signal.SIGINT
+    return EXIT_ERROR
+
+
+class JobCommand(BaseCommand):
+    """Base for commands that run a job (imports, re-cluster, training, re-score, attach)."""
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except BaseException as exc:
+            stopped = stopped_run(exc)
+            if stopped is None:
+                raise
+            job, cause = stopped
+            self.stderr.write(self.style.ERROR(stopped_line(job)))
+            sys.exit(stopped_exit_status(cause))
