@@ -45,8 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into core.login_guard's answer
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -81,7 +81,6 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
 # --- Login lockout (django-axes) -------------------------------------------------
 # the axes backend first: it refuses a locked-out username + address before a password is checked
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -93,6 +92,7 @@ AXES_CLIENT_IP_CALLABLE = "core.login_guard.client_address"
 AXES_LOCKOUT_CALLABLE = "core.login_guard.lockout_response"
 AXES_VERBOSE = False  # no start-up banner in every command's output; lockouts are still logged (core.login_guard)
 
+AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -163,10 +163,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
     # proxies in front of the app that append to X-Forwarded-For; 0: the TCP peer is the client (throttles and
     # the login lockout key on it, so a client cannot pick its own address with a forged header)
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("API_THROTTLE_AUTH", "20/min"),
         "write": env_str("API_THROTTLE_WRITE", "600/min"),
     },
