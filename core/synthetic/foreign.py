@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._draws import (
     FOREIGN_CUSTOMER_STREAM, FOREIGN_LEAD_STREAM, FOREIGN_OPEN_LEAD_STREAM, blanked, check_open_share, check_row_count,
-    happens, hide_outcomes, labelled, logistic, pick, pick_within, stream_for, yes_no,
+    fixed_width_text, happens, hide_outcomes, labelled, logistic, pick, pick_within, stream_for, yes_no,
 )
 
 FOREIGN_LEAD_COLUMNS = (
@@ -218,7 +218,7 @@ def _prospect_ids(rng: np.random.Generator, n: int) -> pd.Series:
     nibbles[:, 16] = 8 + (nibbles[:, 16] & 3)
     text = np.full((n, 36), ord("-"), dtype=np.uint8)
     text[:, _UUID_DIGIT_POSITIONS] = _HEX_DIGITS[nibbles]
-    return pd.Series(text.view("S36").ravel().astype("U36"), dtype="str")
+    return fixed_width_text(text)
 
 
 def _tags(rng: np.random.Generator, converted: np.ndarray) -> np.ndarray:

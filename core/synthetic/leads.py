@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ._draws import (
-    LEAD_STREAM, OPEN_LEAD_STREAM, check_open_share, check_row_count, happens, hide_outcomes, labelled, logistic,
-    pick, stream_for, yes_no,
+    LEAD_STREAM, OPEN_LEAD_STREAM, check_open_share, check_row_count, fixed_width_text, happens, hide_outcomes,
+    labelled, logistic, pick, stream_for, yes_no,
 )
 
 LEAD_COLUMNS = (
@@ -101,7 +101,7 @@ def _lead_ids(n: int) -> pd.Series:
     text = np.empty((n, width), dtype=np.uint8)
     text[:, : len(LEAD_ID_PREFIX)] = np.frombuffer(LEAD_ID_PREFIX.encode("ascii"), dtype=np.uint8)
     text[:, len(LEAD_ID_PREFIX):] = digits + ord("0")
-    return pd.Series(text.view(f"S{width}").ravel().astype(f"U{width}"), dtype="str")
+    return fixed_width_text(text)
 
 
 def _ages(rng: np.random.Generator, occupation: np.ndarray) -> np.ndarray:
