@@ -38,23 +38,13 @@ from leads.score_writer import ScoreWriter
 
 def leads_import(
     *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None,
-    trigger: str = JobRun.Trigger.COMMAND, mapping=None, save_mapping_as: str = "",
+    trigger: str = JobRun.Trigger.COMMAND,
 ) -> JobRun:
-    """Upsert leads by external id from an ExtraaLearn-format file or any file a mapping reads. An empty status
-    means an open lead; a known outcome closes the lead (won / lost) in the same upsert, so it is never queued
-    or assigned but still trains the model."""
+    """Upsert leads from an ExtraaLearn-format file by external id. An empty status means an open lead."""
     return file_import(
         kind=JobRun.Kind.IMPORT_LEADS, spec=LEAD_SPEC, model=Lead, source=source,
-        source_name=source_name, strict=strict, user=user, trigger=trigger, mapping=mapping,
-        save_mapping_as=save_mapping_as, derived=_stage_from_outcome,
+        source_name=source_name, strict=strict, user=user, trigger=trigger,
     )
-
-
-def _stage_from_outcome(valid: pd.DataFrame) -> dict[str, tuple[pd.Series, str]]:
-    if "status" not in valid.columns:
-        return {}
-    stage = valid["status"].map({True: Lead.Stage.WON.value, False: Lead.Stage.LOST.value})
-    return {"stage": (stage, Lead.Stage.NEW.value)}
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
@@ -290,8 +280,8 @@ def lead_log_outcome(*, lead_id: int, user, stage: str, note: str = "") -> Lead:
     if stage not in OUTCOME_STAGES:
         raise UserError(f"stage must be one of {', '.join(sorted(OUTCOME_STAGES))}")
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-    if lead is None or _held_by_other(lead, user):
-        raise LeadUnavailable("you do not hold this lead")
+    if lead is None or (lead.owner_id != user.pk and ADMIN not in user_roles(user)):
+        raise LeadUnavailable("you do not hold this lead")  # an unowned lead is claimed before its outcome
     lead.stage = stage
     if stage in (Lead.Stage.WON, Lead.Stage.LOST):
         lead.status = stage == Lead.Stage.WON
