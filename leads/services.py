@@ -38,13 +38,23 @@ from leads.score_writer import ScoreWriter
 
 def leads_import(
     *, source: str | Path | bytes, source_name: str = "", strict: bool = False, user=None,
-    trigger: str = JobRun.Trigger.COMMAND,
+    trigger: str = JobRun.Trigger.COMMAND, mapping=None, save_mapping_as: str = "",
 ) -> JobRun:
-    """Upsert leads from an ExtraaLearn-format file by external id. An empty status means an open lead."""
+    """Upsert leads by external id from an ExtraaLearn-format file or any file a mapping reads. An empty status
+    means an open lead; a known outcome closes the lead (won / lost) in the same upsert, so it is never queued
+    or assigned but still trains the model."""
     return file_import(
         kind=JobRun.Kind.IMPORT_LEADS, spec=LEAD_SPEC, model=Lead, source=source,
-        source_name=source_name, strict=strict, user=user, trigger=trigger,
+        source_name=source_name, strict=strict, user=user, trigger=trigger, mapping=mapping,
+        save_mapping_as=save_mapping_as, derived=_stage_from_outcome,
     )
+
+
+def _stage_from_outcome(valid: pd.DataFrame) -> dict[str, tuple[pd.Series, str]]:
+    if "status" not in valid.columns:
+        return {}
+    stage = valid["status"].map({True: Lead.Stage.WON.value, False: Lead.Stage.LOST.value})
+    return {"stage": (stage, Lead.Stage.NEW.value)}
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
