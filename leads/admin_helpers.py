@@ -3,6 +3,7 @@ confirmations, queued jobs."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -34,6 +35,8 @@ class RoleAdmin(admin.ModelAdmin):
         return rows_for(request.user, self.model_label(), super().get_queryset(request))
 
     def get_object(self, request, object_id, from_field=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # no row of this model: refused as a whole, before any lookup
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404(f"No {self.model._meta.verbose_name} with this id that you may see.")

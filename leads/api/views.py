@@ -46,8 +46,9 @@ def _action_schema(summary: str, description: str, request=None, example=None):
 @extend_schema_view(
     list=extend_schema(tags=["leads"], summary="List leads",
                        description="Reps see the leads they hold and unowned ones they may claim; marketers, "
-                                   "analysts and admins see all. Filter by tier, stage, owner, external_id, status, unowned, "
-                                   "score_min/score_max; order by score, created_at, last_activity_at, id.",
+                                   "analysts and admins see all. Filter by tier, stage, owner, external_id, "
+                                   "status, unowned, score_min/score_max; order by score, created_at, "
+                                   "last_activity_at, id.",
                        examples=[OpenApiExample("Page", value=examples.LEAD_PAGE, response_only=True)]),
     retrieve=extend_schema(tags=["leads"], summary="A lead",
                            description="Profile, stage, owner, current score, tier and factors. 404 for a lead "
