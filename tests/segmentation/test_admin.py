@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import JobRun
+from core.models import CustomAttribute, JobRun
 from segmentation import tasks
 from segmentation.models import Customer, SegmentationRun
 from segmentation.services import customers_recluster
@@ -149,3 +149,40 @@ def test_recluster_action_reuses_the_selected_runs_algorithm_and_k(admin_client,
     current = SegmentationRun.objects.get(is_current=True)
     assert current != chosen
     assert (current.algorithm, current.chosen_k, current.job.trigger) == ("gmm", 3, JobRun.Trigger.ADMIN)
+
+
+def test_run_page_flags_a_weak_clustering_and_says_what_it_clustered_on(admin_client, real_run):
+    response = admin_client.get(reverse("admin:segmentation_segmentationrun_change", args=[real_run.pk]))
+
+    page = response.content.decode()
+    assert ('<p class="errornote">weak clustering: silhouette 0.184 at k = 3 is below 0.25; it was the best of '
+            "k = 2-8.") in page
+    assert "<li>clustered on 23 field(s): year_birth, dt_customer, income, mnt_wines," in page
+    assert "named from income, spend and deal fields" in page
+
+
+def test_recluster_page_offers_features_and_custom_attributes_and_runs_on_the_ticked_ones(
+        admin_client, real_run, monkeypatch, django_capture_on_commit_callbacks):
+    CustomAttribute.objects.create(entity="customers", key="loyalty_tier", label="Loyalty tier", kind="category")
+    monkeypatch.setattr(tasks, "job_enqueue", lambda **kwargs: None)
+
+    form = admin_client.get(reverse("admin:segmentation_recluster")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:segmentation_recluster"),
+                          {"algorithm": "kmeans", "k": "2", "features": ["income", "total_spend"]})
+
+    assert 'value="deal_share"' in form and "Loyalty tier (custom attribute, category)" in form
+    job = JobRun.objects.filter(kind=JobRun.Kind.RECLUSTER).latest("id")
+    assert job.params == {"algorithm": "kmeans", "k": 2, "features": ["income", "total_spend"]}
+    current = SegmentationRun.objects.get(is_current=True)
+    assert current.params["requested"] == ["income", "total_spend"]
+    assert current.feature_names == ["income", "total_spend"]
+    assert current.params["persona_note"] == ("no offer personas: the data has no deal share; segments are named "
+                                              "by their profile")
+    assert set(current.segments.values_list("persona", flat=True)) == {""}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:segmentation_segmentationrun_changelist"),
+                          {"action": "recluster_like_selected", "_selected_action": [current.pk]})
+
+    assert SegmentationRun.objects.get(is_current=True).params["requested"] == ["income", "total_spend"]
