@@ -1,6 +1,8 @@
 """Everything under /api/: the versioned endpoints, the token endpoint and the OpenAPI schema with its docs."""
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.api.errors import api_not_found
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -10,4 +12,5 @@ urlpatterns = [
     path("v1/", include("segmentation.api.urls")),
     path("v1/", include("leads.api.urls")),
     path("v1/", include("campaigns.api.urls")),
+    re_path(r"", api_not_found),  # last: a path no route above matches answers the JSON envelope, not HTML
 ]

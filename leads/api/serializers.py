@@ -32,7 +32,9 @@ class LeadSerializer(serializers.ModelSerializer):
     """Profile fields are writable; stage, owner and status change through the actions (claim, outcome…),
     score, tier and factors through re-scoring."""
 
-    owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
+    # no default: on a partial update DRF skips a field whose value falls back to its default, and the
+    # response then lacked the owner_username the schema promises (null for an unowned lead)
+    owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
     tier = blank_or(Lead.Tier.choices)
 
     class Meta:

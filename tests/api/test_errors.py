@@ -1,4 +1,6 @@
 """Invalid input of each kind gives 400 with a message per field, in one error shape; never a 500."""
+import json
+
 import pytest
 from rest_framework.exceptions import ValidationError
 
@@ -157,3 +159,57 @@ def test_validation_error_without_fields_keeps_its_message():
 
     assert response.data == {"error": {"code": "invalid", "message": "Pick one.",
                                        "fields": {"non_field_errors": ["Pick one."]}}}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/campaigns/0.5/", "/api/v1/leads/abc/", "/api/v1/no-such-thing/",
+                                  "/api/nothing"])
+def test_a_path_no_route_takes_answers_the_json_envelope(marketer, path):
+    response = marketer.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+
+
+def test_a_write_to_no_route_is_a_json_404_not_a_csrf_page(marketer):
+    response = marketer.post("/api/v1/offers/0.5/", {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_missing_trailing_slash_is_named_in_the_404(marketer):
+    response = marketer.get("/api/v1/campaigns")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Not found. Did you mean /api/v1/campaigns/ (with a trailing slash)?"
+
+
+def test_a_server_error_under_api_is_the_json_envelope_elsewhere_django_s_page(rf):
+    from core.api.errors import api_or_html_server_error
+
+    api = api_or_html_server_error(rf.get("/api/v1/leads/"))
+    page = api_or_html_server_error(rf.get("/admin/"))
+
+    assert (api.status_code, api["Content-Type"]) == (500, "application/json")
+    assert json.loads(api.content)["error"]["code"] == "server_error"
+    assert (page.status_code, page["Content-Type"]) == (500, "text/html; charset=utf-8")
+
+
+def test_a_404_outside_the_api_stays_an_html_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_partial_update_of_an_unowned_lead_answers_every_field_the_schema_promises(as_role):
+    from tests.factories import LeadFactory
+
+    lead = LeadFactory(owner=None)
+    client = as_role("admin")
+
+    response = client.patch(f"/api/v1/leads/{lead.pk}/", {"website_visits": 5}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["owner_username"] is None

@@ -4,15 +4,21 @@ For every operation, schemathesis generates a few requests from the schema (path
 objects of a small world, so handlers run past the lookup) and checks: no 5xx, the status code is
 documented, the content type is documented, and the body matches the documented schema. Bounded to a few
 derandomised examples per operation so the run stays well under a minute per role.
+
+The edges run once more as admin with the ids generated too (ids no row has, ids no route takes, such as
+``0.5``) and with deliberately invalid requests (schemathesis' negative mode: wrong types, missing fields):
+every answer must still be a documented status in the JSON error envelope.
 """
 from __future__ import annotations
 
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
 from django.core import signals
 from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given
+from hypothesis.errors import Unsatisfiable
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -26,6 +32,7 @@ from tests.api.world import build_world
 pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 6
+EDGE_EXAMPLES_PER_OPERATION = 5
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -65,10 +72,11 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:600]
 
 
-def run_operation(operation, headers: dict, path_parameters: dict) -> None:
-    @hypothesis_settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
+def run_operation(operation, headers: dict, path_parameters: dict, *, examples: int = EXAMPLES_PER_OPERATION,
+                  mode: GenerationMode = GenerationMode.POSITIVE) -> None:
+    @hypothesis_settings(max_examples=examples, deadline=None, derandomize=True, database=None,
                          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy(path_parameters=path_parameters or None))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None))
     def check(case):
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)
@@ -76,19 +84,37 @@ def run_operation(operation, headers: dict, path_parameters: dict) -> None:
     check()
 
 
+def check_every_operation(wsgi_app, headers: dict, path_parameters_for, **run) -> list[str]:
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        try:
+            run_operation(operation, headers, path_parameters_for(operation), **run)
+        except Unsatisfiable:  # negative mode: an operation without parameters or body has nothing to get wrong
+            continue
+        except (Exception, FailureGroup) as exc:  # collect every failing operation, not only the first
+            failures.append(f"{operation.method.upper()} {operation.path}: {describe(exc)}")
+    return failures
+
+
 @pytest.mark.parametrize("role", ["marketer", "sales_rep", "analyst", "admin"])
 def test_api_conforms_to_its_schema(role, wsgi_app):
     world = build_world()
     headers = {"Authorization": f"Token {token_for(world.user(role))}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     ids = path_ids(world, role)
-    failures = []
 
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        try:
-            run_operation(operation, headers, id_for(operation, ids))
-        except (Exception, FailureGroup) as exc:  # collect every failing operation, not only the first
-            failures.append(f"{operation.method.upper()} {operation.path}: {describe(exc)}")
+    failures = check_every_operation(wsgi_app, headers, lambda operation: id_for(operation, ids))
+
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+def test_api_edges_answer_documented_json_errors(mode, wsgi_app):
+    world = build_world()
+    headers = {"Authorization": f"Token {token_for(world.user('admin'))}"}
+
+    failures = check_every_operation(wsgi_app, headers, lambda operation: {},
+                                     examples=EDGE_EXAMPLES_PER_OPERATION, mode=mode)
 
     assert not failures, "\n".join(failures)
