@@ -2,22 +2,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
-from core.bulk import read_frame
+from core.bulk import is_postgres, read_frame
 from core.errors import UserError
-from core.models import JobRun
+from core.models import CustomAttribute, JobRun
 from core.services import job_create, job_running
 from leads import ml
+from leads.ml.features import CATEGORY, DATE, FLAG, NUMBER
 from leads.models import Lead, LeadActivity, ScoringModel
 
 CHAMPION_TOLERANCE = 0.005
-LEAD_COLUMNS = ("id", "external_id", *ml.FEATURES, "status", "created_at")
+LEAD_COLUMNS = ("id", "external_id", "status", "created_at")
+LEAD_ENTITY = "leads"  # the CustomAttribute entity of lead columns (the import spec's name)
+ATTRIBUTE_KINDS = {CustomAttribute.Kind.NUMBER: NUMBER, CustomAttribute.Kind.BOOLEAN: FLAG,
+                   CustomAttribute.Kind.CATEGORY: CATEGORY, CustomAttribute.Kind.DATE: DATE}
 
 
 class ModelRefused(UserError):
@@ -28,37 +33,82 @@ def thresholds() -> ml.TierThresholds:
     return ml.TierThresholds(hot=settings.LEAD_TIER_HOT, warm=settings.LEAD_TIER_WARM)
 
 
-def training_config() -> ml.TrainingConfig:
+def training_config(*, candidates: tuple[ml.FeatureColumn, ...] = ml.DEFAULT_SPEC.columns,
+                    keep_columns: tuple[str, ...] = ()) -> ml.TrainingConfig:
     """Candidates from settings (LEAD_MODEL_ALGORITHMS); a bad name is refused with the list of valid ones."""
-    return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS))
+    return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS),
+                             candidates=candidates, keep_columns=keep_columns)
 
 
 def leads_frame(where: str = "", extra_columns: tuple[str, ...] = (), params: list | tuple = (), *,
-                columns: tuple[str, ...] = LEAD_COLUMNS) -> pd.DataFrame:
-    """Leads (by default model features, outcome, ids) in id order; ``extra_columns`` are further SELECT
-    expressions."""
-    columns = ", ".join((*columns, *extra_columns))
-    frame = read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id", params)
-    for flag in ml.features.FLAG_FEATURES:
-        frame[flag] = frame[flag].astype(bool)
-    return frame
+                columns: tuple[str, ...] = LEAD_COLUMNS,
+                features: Iterable[ml.FeatureColumn] = ml.DEFAULT_SPEC.columns) -> pd.DataFrame:
+    """Leads in id order: ``columns`` (by default ids, outcome, creation time) and the ``features`` a model reads,
+    fields as they are and custom attributes out of ``attributes`` (typed by kind, named ``attr:<key>``), so a
+    re-score reads only what its model needs. ``extra_columns`` are further SELECT expressions."""
+    selected, feature_params = _feature_select(features)
+    columns = ", ".join((*columns, *selected, *extra_columns))
+    return read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id",
+                      [*feature_params, *params])
+
+
+def _feature_select(features: Iterable[ml.FeatureColumn]) -> tuple[list[str], list[str]]:
+    """SELECT expressions of the features and their parameters (attribute keys). A value whose JSON type does not
+    match the kind (written before the attribute's kind changed) reads as missing rather than failing the read."""
+    selected, params = [], []
+    for feature in features:
+        if not feature.is_attribute:
+            selected.append(feature.name)
+            continue
+        key = feature.attribute_key
+        if is_postgres():
+            if feature.kind in (NUMBER, FLAG):
+                json_type, cast = ("number", "float8") if feature.kind == NUMBER else ("boolean", "boolean")
+                expression = (f"CASE WHEN jsonb_typeof(attributes -> %s) = '{json_type}' "
+                              f"THEN (attributes ->> %s)::{cast} END")
+                params += [key, key]
+            else:
+                expression = "attributes ->> %s"
+                params.append(key)
+        else:
+            expression = "json_extract(attributes, %s)"
+            params.append('$."' + key.replace('"', '""') + '"')
+        selected.append(f"{expression} AS {connection.ops.quote_name(feature.name)}")
+    return selected, params
+
+
+def lead_feature_candidates() -> tuple[ml.FeatureColumn, ...]:
+    """What a lead model may read: the lead fields of the sample layout, then every custom attribute of leads."""
+    attributes = CustomAttribute.objects.filter(entity=LEAD_ENTITY).order_by("key")
+    return ml.DEFAULT_SPEC.columns + tuple(
+        ml.FeatureColumn(f"{ml.features.ATTRIBUTE_PREFIX}{attribute.key}", ATTRIBUTE_KINDS[attribute.kind],
+                         attribute.label)
+        for attribute in attributes)
 
 
 def model_load(model: ScoringModel):
     return ml.load_model(Path(settings.MEDIA_ROOT) / model.artifact, model.checksum)
 
 
-def lead_model_train(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobRun | None = None) -> ScoringModel:
+def lead_model_train(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobRun | None = None,
+                     keep_columns: tuple[str, ...] = ()) -> ScoringModel:
     """Train candidates on every lead with a known outcome; the new model replaces the champion only if its
-    held-out ROC AUC is not worse than the champion's on the same held-out leads by more than 0.005."""
-    job = job or job_create(kind=JobRun.Kind.TRAIN_LEADS, trigger=trigger, user=user)
+    held-out ROC AUC is not worse than the champion's on the same held-out leads by more than 0.005.
+
+    The model learns from the fields and custom attributes the leads have; identifier-like columns are left out, and
+    so are columns flagged as likely leakage unless named in ``keep_columns`` (labels; a queued job passes them in
+    its params). The training report (``metrics["features"]``) says which and why."""
+    job = job or job_create(kind=JobRun.Kind.TRAIN_LEADS, trigger=trigger, user=user,
+                            params={"keep_columns": list(keep_columns)} if keep_columns else None)
+    keep_columns = tuple(keep_columns or (job.params or {}).get("keep_columns", ()))
     with job_running(job) as tracker:
         tracker.progress("reading leads", 0.05)
-        frame = leads_frame("WHERE status IS NOT NULL")
+        candidates = lead_feature_candidates()
+        frame = leads_frame("WHERE status IS NOT NULL", features=candidates)
         frame["status"] = frame["status"].astype(int)
         tracker.progress("training candidates", 0.1)
         try:
-            report = ml.train_lead_model(frame, training_config())
+            report = ml.train_lead_model(frame, training_config(candidates=candidates, keep_columns=keep_columns))
         except (ml.TrainingDataError, ValueError) as exc:
             raise ModelRefused(str(exc)) from exc
         tracker.progress("comparing with the champion", 0.85)

@@ -96,11 +96,12 @@ def leads_rescore(*, full: bool = False, trigger: str = JobRun.Trigger.COMMAND, 
         current = thresholds()
         since = None if full or job.params.get("full") else _unchanged_since(champion, current, job)
         tracker.progress("reading open leads" + (f" changed since {since:%Y-%m-%d %H:%M}" if since else ""), 0.05)
+        model = model_load(champion)
         where, params = _leads_to_score(champion, since)
-        frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params, columns=("id", *ml.FEATURES))
+        frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params, columns=("id",),
+                            features=ml.feature_spec_of(model).columns)
         tracker.progress(f"scoring and publishing {len(frame):,} leads", 0.3)
-        changed, tiers_scored = _score_and_publish(model_load(champion), frame, thresholds=current,
-                                                   model_id=champion.pk)
+        changed, tiers_scored = _score_and_publish(model, frame, thresholds=current, model_id=champion.pk)
         # A full run has just scored every open lead: count its tiers rather than scan the table again.
         tiers = lead_tier_counts() if since else _counted(tiers_scored)
         job.counts = {"scored": len(frame), "open": sum(tiers.values()), "changed": changed,
@@ -142,13 +143,15 @@ def lead_factors(lead: Lead) -> dict[str, list[str]]:
     if lead.factors or lead.scoring_model_id is None:
         return lead.factors
     scoring_model = ScoringModel.objects.filter(pk=lead.scoring_model_id).first()
-    frame = leads_frame(f"WHERE id = {int(lead.pk)}")
-    if scoring_model is None or frame.empty:
+    if scoring_model is None:
         return {}
     try:
         model = _model_cached(scoring_model.artifact, scoring_model.checksum)
     except (OSError, ml.ArtifactIntegrityError) as exc:  # a missing or altered artifact: show no factors, say why
         logger.warning("cannot explain lead %s with model v%s: %s", lead.pk, scoring_model.version, exc)
+        return {}
+    frame = leads_frame(f"WHERE id = {int(lead.pk)}", features=ml.feature_spec_of(model).columns)
+    if frame.empty:
         return {}
     return ml.score_leads(model, frame, thresholds=thresholds(), explain=True).factors(0)
 
@@ -185,8 +188,8 @@ def _factors_of(leads: list[tuple[int, int]]) -> dict[int, dict[str, list[str]]]
     factors = {}
     for scoring_model in ScoringModel.objects.filter(pk__in=by_model):
         ids = ", ".join(str(int(lead_id)) for lead_id in by_model[scoring_model.pk])
-        frame = leads_frame(f"WHERE id IN ({ids})")
         model = _model_cached(scoring_model.artifact, scoring_model.checksum)
+        frame = leads_frame(f"WHERE id IN ({ids})", features=ml.feature_spec_of(model).columns)
         words = _factors_in_words(model, frame, np.arange(len(frame)), thresholds())
         factors.update(zip(frame["id"].astype(int).tolist(), words))
     return factors

@@ -2,8 +2,9 @@
 
 * **Permutation importance** (on held-out leads, per raw field): how much ROC AUC drops when one field's values are
   shuffled between leads. It measures reliance of *this model* on the field, not causation.
-* **Converter profile**: the top-scored decile against everyone else — category shares for occupation, first
-  interaction, profile completion and last activity, and means for time on the website, visits, page views, age.
+* **Converter profile**: the top-scored decile against everyone else — the share of each level of every category
+  the model reads (occupation, first interaction, ...) and the mean of every number (time on the website, visits,
+  page views, age, then the company's own numbers and dates).
 
 Everything returned is JSON-serialisable and comes with sentences a marketer can read.
 """
@@ -16,9 +17,9 @@ import pandas as pd
 from sklearn.base import ClassifierMixin
 from sklearn.inspection import permutation_importance
 
-from leads.ml.factors import describe
-from leads.ml.features import (CATEGORY_FEATURES, FEATURE_LABELS, FEATURES, OUTCOME, outcome_values,
-                               prepare_lead_features)
+from leads.ml.factors import describe, plain_number
+from leads.ml.features import CATEGORY, DATE, NUMBER, OUTCOME, FeatureSpec, outcome_values, prepare_lead_features
+from leads.ml.pipeline import feature_spec_of
 
 PROFILE_NUMBERS = ("time_spent_on_website", "website_visits", "page_views_per_visit", "age")
 TOP_SHARE = 0.1
@@ -38,13 +39,14 @@ def feature_importance(model: ClassifierMixin, holdout: pd.DataFrame, seed: int 
     """Fields by the drop in held-out ROC AUC when shuffled, largest first."""
     outcomes = outcome_values(holdout[OUTCOME])
     known = outcomes.notna().to_numpy()
-    features = prepare_lead_features(holdout.loc[known])
+    spec = feature_spec_of(model)
+    features = prepare_lead_features(holdout.loc[known], spec)
     result = permutation_importance(model, features, outcomes[known].astype(int).to_numpy(), scoring="roc_auc",
                                     n_repeats=repeats, random_state=seed, n_jobs=1)
     rows = [
-        {"feature": feature, "label": FEATURE_LABELS[feature],
+        {"feature": feature, "label": spec.column(feature).label,
          "auc_drop": float(result.importances_mean[position]), "auc_drop_std": float(result.importances_std[position])}
-        for position, feature in enumerate(FEATURES)
+        for position, feature in enumerate(spec.names)
     ]
     rows.sort(key=lambda row: -row["auc_drop"])
     for row in rows:
@@ -54,14 +56,15 @@ def feature_importance(model: ClassifierMixin, holdout: pd.DataFrame, seed: int 
 
 def converter_profile(model: ClassifierMixin, leads: pd.DataFrame, top_share: float = TOP_SHARE) -> dict[str, Any]:
     """How the ``top_share`` highest-scored leads differ from the rest (ties broken by row order)."""
-    features = prepare_lead_features(leads)
+    spec = feature_spec_of(model)
+    features = prepare_lead_features(leads, spec)
     probabilities = model.predict_proba(features)[:, 1]
     top_count = max(1, int(round(len(features) * top_share)))
     in_top = np.zeros(len(features), dtype=bool)
     in_top[np.argsort(-probabilities, kind="stable")[:top_count]] = True
     top, rest = features[in_top], features[~in_top]
-    shares = {feature: _shares(top[feature], rest[feature]) for feature in CATEGORY_FEATURES}
-    means = {feature: {"top": _mean(top[feature]), "rest": _mean(rest[feature])} for feature in PROFILE_NUMBERS}
+    shares = {feature: _shares(top[feature], rest[feature]) for feature in spec.named(CATEGORY)}
+    means = {feature: {"top": _mean(top[feature]), "rest": _mean(rest[feature])} for feature in _profile_numbers(spec)}
     return {
         "top_share": top_share,
         "top_leads": int(in_top.sum()),
@@ -70,8 +73,13 @@ def converter_profile(model: ClassifierMixin, leads: pd.DataFrame, top_share: fl
         "other_mean_score": float(probabilities[~in_top].mean() * 100.0) if (~in_top).any() else None,
         "category_shares": shares,
         "means": means,
-        "summary": _summary(shares, means, top_share),
+        "summary": _summary(shares, means, top_share, spec),
     }
+
+
+def _profile_numbers(spec: FeatureSpec) -> list[str]:
+    numbers = spec.named(NUMBER, DATE)
+    return [name for name in PROFILE_NUMBERS if name in numbers] + [n for n in numbers if n not in PROFILE_NUMBERS]
 
 
 def _shares(top: pd.Series, rest: pd.Series) -> dict[str, dict[str, float]]:
@@ -91,7 +99,7 @@ def _mean(values: pd.Series) -> float | None:
 
 
 def _summary(shares: dict[str, dict[str, dict[str, float]]], means: dict[str, dict[str, float | None]],
-             top_share: float) -> list[str]:
+             top_share: float, spec: FeatureSpec) -> list[str]:
     """One sentence per field: the category most over-represented among top leads, and each mean side by side."""
     group = f"top {top_share:.0%} of leads"
     sentences = []
@@ -99,18 +107,23 @@ def _summary(shares: dict[str, dict[str, dict[str, float]]], means: dict[str, di
         if not categories:
             continue
         category, share = max(categories.items(), key=lambda item: item[1]["top"] - item[1]["rest"])
-        sentences.append(f"{describe(feature, category)}: {share['top']:.0%} of the {group} vs {share['rest']:.0%} "
+        sentences.append(f"{describe(feature, category, spec)}: {share['top']:.0%} of the {group} vs {share['rest']:.0%} "
                          f"of the rest")
     for feature, mean in means.items():
         if mean["top"] is not None and mean["rest"] is not None:
-            sentences.append(f"{FEATURE_LABELS[feature]}: {_amount(feature, mean['top'])} on average for the {group} "
-                             f"vs {_amount(feature, mean['rest'])} for the rest")
+            column = spec.column(feature)
+            sentences.append(f"{column.label}: {_amount(feature, mean['top'], column.kind)} on average for the "
+                             f"{group} vs {_amount(feature, mean['rest'], column.kind)} for the rest")
     return sentences
 
 
-def _amount(feature: str, value: float) -> str:
+def _amount(feature: str, value: float, kind: str) -> str:
     if feature == "time_spent_on_website":
         return f"{value / 60.0:.0f} minutes"
     if feature == "age":
         return f"{value:.0f} years"
-    return f"{value:.1f}"
+    if kind == DATE:
+        return f"{value:.0f} days before the reference date"
+    if feature in PROFILE_NUMBERS:
+        return f"{value:.1f}"
+    return plain_number(round(value, 1))

@@ -25,9 +25,9 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 
 from leads.ml.calibration import calibration_logit_map
-from leads.ml.features import FEATURES, prepare_lead_features
-from leads.ml.pipeline import (encode_leads, encoded_feature_owners, fitted_pipeline, probabilities_from_encoded,
-                               training_baseline)
+from leads.ml.features import prepare_lead_features
+from leads.ml.pipeline import (encode_leads, encoded_feature_owners, feature_spec_of, fitted_pipeline,
+                               probabilities_from_encoded, training_baseline)
 
 EXACT_LINEAR = "exact_linear"
 ABLATION = "ablation"
@@ -35,7 +35,7 @@ ABLATION = "ablation"
 
 @dataclass(frozen=True)
 class Contributions:
-    """Per-lead, per-feature contributions in score points (columns in ``FEATURES`` order)."""
+    """Per-lead, per-feature contributions in score points (columns in the order of the model's feature spec)."""
 
     method: str
     typical_score: float
@@ -58,7 +58,7 @@ def contributions(
     model: ClassifierMixin, leads: pd.DataFrame, probabilities: np.ndarray | None = None
 ) -> Contributions:
     """Contributions for every lead of ``leads``; ``probabilities`` (the model's, if already computed) saves a pass."""
-    prepared = prepare_lead_features(leads)
+    prepared = prepare_lead_features(leads, feature_spec_of(model))
     if explanation_method(model) == EXACT_LINEAR:
         return _exact_linear(model, prepared)
     if probabilities is None:
@@ -88,7 +88,7 @@ def _points_per_logit(logit_change: np.ndarray, typical_logit: float) -> np.ndar
 
 def _owner_matrix(model: ClassifierMixin) -> np.ndarray:
     owners = encoded_feature_owners(model)
-    matrix = np.zeros((len(owners), len(FEATURES)))
+    matrix = np.zeros((len(owners), len(feature_spec_of(model).names)))
     matrix[np.arange(len(owners)), owners] = 1.0
     return matrix
 
@@ -102,8 +102,9 @@ def _ablation(model: ClassifierMixin, prepared: pd.DataFrame, probabilities: np.
     encoded = encode_leads(model, prepared)
     typical = encode_leads(model, training_baseline(model))[0]
     owners = encoded_feature_owners(model)
-    points = np.empty((len(prepared), len(FEATURES)))
-    for position in range(len(FEATURES)):
+    features = len(feature_spec_of(model).names)
+    points = np.empty((len(prepared), features))
+    for position in range(features):
         columns = np.flatnonzero(owners == position)
         kept = encoded[:, columns].copy()
         encoded[:, columns] = typical[columns]

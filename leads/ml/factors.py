@@ -1,7 +1,8 @@
 """Contributions in the words a sales rep reads: "first interaction on the website: +14".
 
 A factor describes the lead's own value of a feature, followed by the points it adds to or takes from the score
-compared with the typical lead. Contributions that round to 0 points are not factors.
+compared with the typical lead. Contributions that round to 0 points are not factors. A custom attribute is named
+by its own label, the column header of the company's file ("Lead Source: Reference: +9").
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from leads.ml.features import CATEGORY_FEATURES, FEATURE_LABELS, FEATURES
+from leads.ml.features import CATEGORY, DATE, DEFAULT_SPEC, FLAG, NUMERIC_FEATURES, FeatureSpec
 
 TOP_FACTORS = 3
 
@@ -37,33 +38,48 @@ _CATEGORY_PHRASES = {
 }
 
 
-def describe(feature: str, value: Any) -> str:
-    """The lead's value of ``feature`` in plain words."""
+def describe(feature: str, value: Any, spec: FeatureSpec = DEFAULT_SPEC) -> str:
+    """The lead's value of ``feature`` (as prepared for the model of ``spec``) in plain words."""
+    column = spec.column(feature)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"{FEATURE_LABELS[feature]} unknown"
+        return f"{column.label} unknown"
     if feature in _FLAG_PHRASES:
         return _FLAG_PHRASES[feature][0 if float(value) >= 0.5 else 1]
-    if feature in CATEGORY_FEATURES:
-        return _CATEGORY_PHRASES.get((feature, value), f"{FEATURE_LABELS[feature]}: {value}")
-    return _describe_number(feature, value)
+    if column.kind == FLAG:
+        return f"{column.label}: {'yes' if float(value) >= 0.5 else 'no'}"
+    if column.kind == CATEGORY:
+        return _CATEGORY_PHRASES.get((feature, value), f"{column.label}: {value}")
+    if column.kind == DATE:
+        days = round(float(value))
+        return f"{column.label}: {days} day{'' if abs(days) == 1 else 's'} before {spec.reference_date}"
+    if feature in NUMERIC_FEATURES:
+        return _describe_number(feature, value)
+    return f"{column.label}: {plain_number(float(value))}"
 
 
-def factor_text(feature: str, value: Any, points: float) -> str:
-    return f"{describe(feature, value)}: {points:+.0f}"
+def plain_number(value: float) -> str:
+    """At most two decimals and no trailing zeros: 3, 2.35, 1,250."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def top_factors(values: Mapping[str, Any], points: np.ndarray, limit: int = TOP_FACTORS) -> dict[str, list[str]]:
+def factor_text(feature: str, value: Any, points: float, spec: FeatureSpec = DEFAULT_SPEC) -> str:
+    return f"{describe(feature, value, spec)}: {points:+.0f}"
+
+
+def top_factors(values: Mapping[str, Any], points: np.ndarray, limit: int = TOP_FACTORS,
+                spec: FeatureSpec = DEFAULT_SPEC) -> dict[str, list[str]]:
     """The ``limit`` largest contributions up and down for one lead, strongest first.
 
-    ``values`` maps feature names to the lead's prepared values; ``points`` follows ``FEATURES`` order.
+    ``values`` maps feature names to the lead's prepared values; ``points`` follows the order of ``spec``.
     """
+    names = spec.names
     order = np.argsort(-points, kind="stable").tolist()
     shown = np.rint(points).tolist()  # the points as printed (half to even, like round()); one call, not one per feature
     up = [position for position in order if shown[position] > 0][:limit]
     down = [position for position in order[::-1] if shown[position] < 0][:limit]
     return {
-        "up": [factor_text(FEATURES[p], values[FEATURES[p]], points[p]) for p in up],
-        "down": [factor_text(FEATURES[p], values[FEATURES[p]], points[p]) for p in down],
+        "up": [factor_text(names[p], values[names[p]], points[p], spec) for p in up],
+        "down": [factor_text(names[p], values[names[p]], points[p], spec) for p in down],
     }
 
 

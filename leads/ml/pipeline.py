@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, SplineTransformer
 
-from leads.ml.features import CATEGORY_FEATURES, FEATURES, FLAG_FEATURES, NUMERIC_FEATURES, prepare_lead_features
+from leads.ml.features import CATEGORY, DATE, DEFAULT_SPEC, FLAG, NUMBER, FeatureSpec, prepare_lead_features
 
 LOGISTIC_REGRESSION = "logistic_regression"
 HIST_GRADIENT_BOOSTING = "hist_gradient_boosting"
@@ -45,36 +45,43 @@ SPLINE_KNOTS = 5
 _STEPS = ("prepare", "encode", "model")
 
 
-def build_lead_pipeline(algorithm: str, params: dict[str, Any] | None = None, seed: int = 0) -> Pipeline:
-    """An unfitted pipeline for ``algorithm`` (one of ``ALGORITHMS``) with the model's ``params`` applied."""
+def build_lead_pipeline(algorithm: str, params: dict[str, Any] | None = None, seed: int = 0,
+                        spec: FeatureSpec = DEFAULT_SPEC) -> Pipeline:
+    """An unfitted pipeline for ``algorithm`` (one of ``ALGORITHMS``) reading the columns of ``spec``, with the
+    model's ``params`` applied. The spec travels inside the pipeline, so a saved model reads exactly its columns."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}: choose one of {', '.join(ALGORITHMS)}")
     model = _model(algorithm, seed).set_params(**(params or {}))
     return Pipeline([
-        ("prepare", FunctionTransformer(prepare_lead_features, feature_names_out=_feature_names)),
-        ("encode", build_encoder(algorithm)),
+        ("prepare", FunctionTransformer(prepare_lead_features, kw_args={"spec": spec},
+                                        feature_names_out=_feature_names)),
+        ("encode", build_encoder(algorithm, spec)),
         ("model", model),
     ])
 
 
-def build_encoder(algorithm: str) -> ColumnTransformer:
-    """Imputation and encoding. Only logistic regression needs its numbers reshaped: cubic splines let an additive
-    model bend (conversion rises with time on the website, then flattens) while staying exactly explainable."""
+def build_encoder(algorithm: str, spec: FeatureSpec = DEFAULT_SPEC) -> ColumnTransformer:
+    """Imputation and encoding (dates arrive as days, so they are numbers here). Only logistic regression needs its
+    numbers reshaped: cubic splines let an additive model bend (conversion rises with time on the website, then
+    flattens) while staying exactly explainable."""
     numbers: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
     if algorithm == LOGISTIC_REGRESSION:
         numbers.append(("shape", SplineTransformer(n_knots=SPLINE_KNOTS, knots="uniform", extrapolation="constant")))
-    return ColumnTransformer(
-        [
-            ("numbers", Pipeline(numbers), list(NUMERIC_FEATURES)),
-            ("flags", Pipeline([("impute", _most_frequent())]), list(FLAG_FEATURES)),
-            ("categories", Pipeline([
-                ("impute", _most_frequent()),
-                ("encode", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
-            ]), list(CATEGORY_FEATURES)),
-        ],
-        remainder="drop",
-        verbose_feature_names_out=False,
-    )
+    parts = [
+        ("numbers", Pipeline(numbers), spec.named(NUMBER, DATE)),
+        ("flags", Pipeline([("impute", _most_frequent())]), spec.named(FLAG)),
+        ("categories", Pipeline([
+            ("impute", _most_frequent()),
+            ("encode", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+        ]), spec.named(CATEGORY)),
+    ]
+    return ColumnTransformer([part for part in parts if part[2]], remainder="drop", verbose_feature_names_out=False)
+
+
+def feature_spec_of(model: ClassifierMixin) -> FeatureSpec:
+    """The columns a fitted lead model reads (models saved before specs existed read ``DEFAULT_SPEC``)."""
+    kw_args = fitted_pipeline(model).named_steps["prepare"].kw_args or {}
+    return kw_args.get("spec", DEFAULT_SPEC)
 
 
 def fitted_pipeline(model: ClassifierMixin) -> Pipeline:
@@ -126,23 +133,24 @@ def training_baseline(model: ClassifierMixin) -> pd.DataFrame:
             continue
         statistics = transformer.named_steps["impute"].statistics_
         values.update(zip(columns, statistics))
-    return pd.DataFrame({feature: [values[feature]] for feature in FEATURES})
+    return pd.DataFrame({feature: [values[feature]] for feature in feature_spec_of(model).names})
 
 
 def encoded_feature_owners(model: ClassifierMixin) -> np.ndarray:
-    """For each encoded column the position in ``FEATURES`` of the raw feature it comes from.
+    """For each encoded column the position in the model's feature spec of the raw feature it comes from.
 
     Every encoded column depends on one raw feature only (splines and one-hot columns per feature), which is what
     makes a linear model's logit exactly additive over raw features.
     """
     encoder: ColumnTransformer = fitted_pipeline(model).named_steps["encode"]
+    names = feature_spec_of(model).names
     owners = np.full(sum(s.stop - s.start for s in encoder.output_indices_.values()), -1)
     for name, transformer, columns in encoder.transformers_:
         if name == "remainder":
             continue
         span = encoder.output_indices_[name]
         widths = _widths(transformer, columns, span.stop - span.start)
-        positions = np.repeat([FEATURES.index(column) for column in columns], widths)
+        positions = np.repeat([names.index(column) for column in columns], widths)
         owners[span] = positions
     return owners
 
@@ -168,4 +176,5 @@ def _most_frequent() -> SimpleImputer:
 
 
 def _feature_names(transformer: FunctionTransformer, input_features: Any) -> np.ndarray:
-    return np.asarray(FEATURES, dtype=object)
+    spec = (transformer.kw_args or {}).get("spec", DEFAULT_SPEC)
+    return np.asarray(spec.names, dtype=object)

@@ -13,7 +13,8 @@ from sklearn.base import ClassifierMixin
 
 from leads.ml.explain import contributions, explanation_method, typical_score
 from leads.ml.factors import TOP_FACTORS, top_factors
-from leads.ml.features import FEATURES, prepare_lead_features
+from leads.ml.features import FeatureSpec, prepare_lead_features
+from leads.ml.pipeline import feature_spec_of
 from leads.ml.tiers import DEFAULT_THRESHOLDS, TierThresholds, assign_tiers, to_scores
 
 CHUNK_SIZE = 100_000
@@ -21,11 +22,12 @@ CHUNK_SIZE = 100_000
 
 @dataclass(frozen=True)
 class LeadExplanations:
-    """Contributions (score points, ``FEATURES`` order) of the explained leads, at batch ``positions`` (ascending).
+    """Contributions (score points, in ``spec`` order) of the explained leads, at batch ``positions`` (ascending).
 
     ``values`` holds each feature's prepared values for the same leads (what the words describe).
     """
 
+    spec: FeatureSpec
     method: str
     typical_score: float
     positions: np.ndarray
@@ -62,13 +64,13 @@ class ScoreBatch:
         explanations = self._explanations()
         row = explanations.row_of(position)
         values = {feature: column[row] for feature, column in explanations.values.items()}
-        return top_factors(values, explanations.points[row], limit)
+        return top_factors(values, explanations.points[row], limit, explanations.spec)
 
     def contributions(self, position: int) -> dict[str, float]:
         """Every feature's contribution in score points for the lead at ``position``."""
         explanations = self._explanations()
         row = explanations.row_of(position)
-        return {feature: float(points) for feature, points in zip(FEATURES, explanations.points[row])}
+        return {feature: float(points) for feature, points in zip(explanations.spec.names, explanations.points[row])}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per lead (the scored frame's index): score, tier and conversion probability."""
@@ -137,13 +139,14 @@ def best_scored(probabilities: np.ndarray, count: int) -> np.ndarray:
 def _explain(
     model: ClassifierMixin, leads: pd.DataFrame, positions: np.ndarray, probabilities: np.ndarray, chunk_size: int
 ) -> LeadExplanations:
-    points = np.empty((len(positions), len(FEATURES)))
+    spec = feature_spec_of(model)
+    points = np.empty((len(positions), len(spec.names)))
     values = []
     for start in range(0, len(positions), chunk_size):
         chosen = positions[start:start + chunk_size]
-        prepared = prepare_lead_features(leads.iloc[chosen])
+        prepared = prepare_lead_features(leads.iloc[chosen], spec)
         points[start:start + len(chosen)] = contributions(model, prepared, probabilities[chosen]).points
         values.append(prepared)
-    frame = pd.concat(values) if values else prepare_lead_features(leads.iloc[:0])
-    columns = {feature: frame[feature].to_numpy() for feature in FEATURES}
-    return LeadExplanations(explanation_method(model), typical_score(model), positions, points, columns)
+    frame = pd.concat(values) if values else prepare_lead_features(leads.iloc[:0], spec)
+    columns = {feature: frame[feature].to_numpy() for feature in spec.names}
+    return LeadExplanations(spec, explanation_method(model), typical_score(model), positions, points, columns)

@@ -20,9 +20,10 @@ from threadpoolctl import threadpool_limits
 from leads.ml.calibration import CALIBRATION_METHOD, calibrated
 from leads.ml.drivers import global_drivers
 from leads.ml.evaluation import evaluate_on
-from leads.ml.features import FEATURES, LEAD_ID, OUTCOME, outcome_values
+from leads.ml.features import DEFAULT_SPEC, LEAD_ID, OUTCOME, FeatureColumn, FeatureSpec, outcome_values
 from leads.ml.pipeline import ALGORITHMS, build_lead_pipeline
 from leads.ml.tiers import DEFAULT_THRESHOLDS, TierThresholds
+from leads.ml.selection import FeatureSelection, UnknownColumn, select_features
 from leads.ml.tuning import TunedCandidate, choose_champion, tune
 
 
@@ -42,6 +43,9 @@ class TrainingConfig:
     tie_margin: float = 0.005
     thresholds: TierThresholds = DEFAULT_THRESHOLDS
     importance_repeats: int = 5
+    # The columns the model may read (lead fields and custom attributes); columns kept despite a leakage flag.
+    candidates: tuple[FeatureColumn, ...] = DEFAULT_SPEC.columns
+    keep_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 < self.holdout_fraction < 1.0:
@@ -62,6 +66,7 @@ class TrainingReport:
     holdout_roc_auc: float
     candidates: dict[str, dict[str, Any]]
     features: tuple[str, ...]
+    selection: FeatureSelection
     params: dict[str, Any]
     training_rows: int
     holdout_rows: int
@@ -90,7 +95,12 @@ class TrainingReport:
             "thresholds": self.thresholds.as_dict(),
             "calibration_method": CALIBRATION_METHOD,
             "candidates": self.candidates,
+            "features": self.selection.report(),
         }
+
+    @property
+    def spec(self) -> FeatureSpec:
+        return self.selection.spec
 
 
 def train_lead_model(leads: pd.DataFrame, config: TrainingConfig = TrainingConfig()) -> TrainingReport:
@@ -101,10 +111,12 @@ def train_lead_model(leads: pd.DataFrame, config: TrainingConfig = TrainingConfi
         np.arange(len(labelled)), test_size=config.holdout_fraction, stratify=outcomes, random_state=config.seed
     )
     train, holdout = labelled.iloc[train_at], labelled.iloc[holdout_at]
+    selection = _selected(train, outcomes[train_at], config)
     with threadpool_limits(limits=1):
-        tuned = [tune(name, train, outcomes[train_at], config.cv_folds, config.seed) for name in config.algorithms]
+        tuned = [tune(name, train, outcomes[train_at], config.cv_folds, config.seed, selection.spec)
+                 for name in config.algorithms]
         champion, decision = choose_champion(tuned, config.tie_margin)
-        models = {candidate.algorithm: _calibrated_fit(candidate, train, outcomes[train_at], config)
+        models = {candidate.algorithm: _calibrated_fit(candidate, train, outcomes[train_at], config, selection.spec)
                   for candidate in tuned}
         candidates = {candidate.algorithm: _candidate_metrics(candidate, models[candidate.algorithm], holdout, config)
                       for candidate in tuned}
@@ -115,7 +127,8 @@ def train_lead_model(leads: pd.DataFrame, config: TrainingConfig = TrainingConfi
         model=model,
         holdout_roc_auc=candidates[champion.algorithm]["holdout"]["roc_auc"],
         candidates=candidates,
-        features=FEATURES,
+        features=selection.spec.names,
+        selection=selection,
         params=dict(champion.params),
         training_rows=len(train),
         holdout_rows=len(holdout),
@@ -160,9 +173,21 @@ def _check_enough(outcomes: np.ndarray, config: TrainingConfig) -> None:
         )
 
 
+def _selected(train: pd.DataFrame, outcomes: np.ndarray, config: TrainingConfig) -> FeatureSelection:
+    """The columns to learn from, judged on the training part only (the held-out leads stay unseen)."""
+    try:
+        selection = select_features(train, outcomes, config.candidates, config.keep_columns, config.seed)
+    except UnknownColumn as exc:
+        raise TrainingDataError(str(exc)) from exc
+    if not selection.spec.columns:
+        reasons = "; ".join(item["text"] for item in selection.left_out)
+        raise TrainingDataError(f"no column is fit to learn from: {reasons}")
+    return selection
+
+
 def _calibrated_fit(candidate: TunedCandidate, train: pd.DataFrame, outcomes: np.ndarray,
-                    config: TrainingConfig) -> CalibratedClassifierCV:
-    pipeline = build_lead_pipeline(candidate.algorithm, candidate.params, seed=config.seed)
+                    config: TrainingConfig, spec: FeatureSpec) -> CalibratedClassifierCV:
+    pipeline = build_lead_pipeline(candidate.algorithm, candidate.params, seed=config.seed, spec=spec)
     return calibrated(pipeline, config.calibration_folds, config.seed).fit(train, outcomes)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+from leads.ml.features import DEFAULT_SPEC, FeatureSpec
 from leads.ml.pipeline import ALGORITHMS, TUNING_GRIDS, build_lead_pipeline
 
 
@@ -32,11 +33,13 @@ class TunedCandidate:
         return float(np.std(self.cv_roc_auc))
 
 
-def tune(algorithm: str, features: pd.DataFrame, outcomes: np.ndarray, folds: int, seed: int) -> TunedCandidate:
-    """The best setting of ``algorithm`` from its grid, with that setting's ROC AUC on each fold."""
+def tune(algorithm: str, features: pd.DataFrame, outcomes: np.ndarray, folds: int, seed: int,
+         spec: FeatureSpec = DEFAULT_SPEC) -> TunedCandidate:
+    """The best setting of ``algorithm`` (reading the columns of ``spec``) from its grid, with that setting's ROC AUC
+    on each fold."""
     grid = {f"model__{name}": values for name, values in TUNING_GRIDS[algorithm].items()}
     search = GridSearchCV(
-        build_lead_pipeline(algorithm, seed=seed), grid, scoring="roc_auc", n_jobs=1, refit=False,
+        build_lead_pipeline(algorithm, seed=seed, spec=spec), grid, scoring="roc_auc", n_jobs=1, refit=False,
         cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed), error_score="raise",
     )
     search.fit(features, outcomes)
