@@ -7,14 +7,15 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 
 import campaigns.tasks  # noqa: F401  (registers the attach task, which job_enqueue runs in-process without a broker)
-from campaigns.charts import display_rows, lift_chart_svg
+from campaigns.charts import display_rows, lift_chart_svg, report_notes
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate, ResponseRecord
-from campaigns.selectors import campaign_audience_rows, campaign_lift_report
+from campaigns.selectors import campaign_arm_totals, campaign_audience_rows, campaign_lift_report
 from campaigns.services import offer_response_record, offer_rules_check
 from core.errors import UserError
 from core.exports import csv_lines
 from core.jobs import job_enqueue
 from core.models import JobRun
+from segmentation.models import SegmentationRun
 
 AUDIENCE_HEADER = ["campaign", "customer_external_id", "persona", "offer", "message"]
 MOST_RESPONSES_PER_ACTION = 1000
@@ -62,13 +63,15 @@ def audience_response(campaigns, filename: str) -> StreamingHttpResponse:
 def attach_message(job: JobRun) -> tuple[int, str]:
     if job.status == JobRun.Status.SUCCEEDED:
         counts = job.counts
-        return messages.SUCCESS, (
-            f"Attach run #{job.pk} succeeded: {counts.get('treated', 0)} customers given offers, "
+        unreached = counts.get("offers_without_customers", 0)
+        return messages.WARNING if unreached else messages.SUCCESS, (
+            f"Attach offers, job #{job.pk} succeeded: {counts.get('treated', 0)} customers given offers, "
             f"{counts.get('control', 0)} held out, {counts.get('offers_proposed', 0)} new offers, "
-            f"{counts.get('expired', 0)} expired.")
+            f"{counts.get('expired', 0)} expired"
+            + (f"; {unreached} offer(s) reach nobody (see the campaign page)." if unreached else "."))
     if job.is_finished:
-        return messages.ERROR, f"Attach run #{job.pk} {job.get_status_display().lower()}: {job.error}"
-    return messages.INFO, f"Attach run #{job.pk} is queued; follow it under Job runs."
+        return messages.ERROR, f"Attach offers, job #{job.pk} {job.get_status_display().lower()}: {job.error}"
+    return messages.INFO, f"Attach offers, job #{job.pk} is queued; follow it under Job runs."
 
 
 @admin.register(Campaign)
@@ -100,7 +103,8 @@ class CampaignAdmin(admin.ModelAdmin):
         campaign = self.get_object(request, unquote(object_id))
         if campaign is not None:
             report = campaign_lift_report(campaign=campaign)
-            extra_context.update(lift_report=report, lift_rows=display_rows(report), lift_chart=lift_chart_svg(report))
+            extra_context.update(lift_report=report, lift_rows=display_rows(report), lift_chart=lift_chart_svg(report),
+                                 lift_notes=report_notes(report), assignments_url=assignments_url(campaign))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _campaign(self, request, object_id) -> Campaign:
@@ -156,13 +160,59 @@ class OfferTemplateAdmin(admin.ModelAdmin):
     list_display = ("persona", "name", "offer_type", "value", "eligibility")
 
 
+def assignments_url(campaign: Campaign) -> str:
+    """The assignments list showing exactly the campaign's rows its lift report counts."""
+    return (f"{reverse('admin:campaigns_offerassignment_changelist')}?campaign__id__exact={campaign.pk}"
+            f"&{CountedFilter.parameter_name}=yes")
+
+
+class CountedFilter(admin.SimpleListFilter):
+    """The rows the lift report counts (``campaigns.selectors.lift_counted_rows``): every row that did not expire."""
+
+    title = "counted in the lift report"
+    parameter_name = "counted"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Yes (not expired)"), ("no", "No (expired)"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(status=OfferAssignment.Status.EXPIRED)
+        if self.value() == "no":
+            return queryset.filter(status=OfferAssignment.Status.EXPIRED)
+        return queryset
+
+
+class SegmentationRunFilter(admin.SimpleListFilter):
+    title = "segmentation run"
+    parameter_name = "run"
+
+    def lookups(self, request, model_admin):
+        return (("current", "Current run"), ("earlier", "Earlier runs"))
+
+    def queryset(self, request, queryset):
+        current = SegmentationRun.objects.filter(is_current=True).values_list("id", flat=True)
+        if self.value() == "current":
+            return queryset.filter(segmentation_run__in=current)
+        if self.value() == "earlier":
+            return queryset.exclude(segmentation_run__in=current)
+        return queryset
+
+
 @admin.register(OfferAssignment)
 class OfferAssignmentAdmin(admin.ModelAdmin):
-    """Assignments are written by the attach job and by responses; the form is read-only, actions record responses."""
+    """Assignments are written by the attach job and by responses; the form is read-only, actions record responses.
+
+    The list counts rows (one per offer given, plus one per held-out customer); the lift report counts customers.
+    Filtered to one campaign, the list says how many treated and control customers its lift report counts, from
+    which segmentation runs (``campaigns.selectors.campaign_arm_totals``, the report's own numbers).
+    """
 
     list_display = ("customer_external_id", "campaign", "offer", "persona", "segment_key", "is_control", "status",
-                    "p_accept", "score", "rank", "created_at", "responded_at")
-    list_filter = ("status", "is_control", "persona", "campaign", "offer__offer_type", "created_at")
+                    "p_accept", "score", "rank", "run", "created_at", "responded_at",
+                    "response_source")
+    list_filter = ("status", CountedFilter, "is_control", SegmentationRunFilter, "response_source", "persona",
+                   "campaign", "offer__offer_type", "created_at")
     list_select_related = ("customer", "campaign", "offer")
     ordering = ("-id",)  # newest first by primary key: no sort of a million rows per page
     search_fields = ("customer__external_id",)
@@ -173,8 +223,22 @@ class OfferAssignmentAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        campaign_id = request.GET.get("campaign__id__exact", "")
+        campaign = (Campaign.objects.filter(pk=int(campaign_id)).first()
+                    if campaign_id.isdigit() and len(campaign_id) < 18 else None)
+        if campaign is not None:
+            extra_context.update(lift_campaign=campaign, lift_counts=campaign_arm_totals(campaign=campaign),
+                                 counted_url=assignments_url(campaign))
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="segmentation run", ordering="segmentation_run_id")
+    def run(self, obj):
+        return obj.segmentation_run_id
 
     @admin.display(description="customer", ordering="customer__external_id")
     def customer_external_id(self, obj):

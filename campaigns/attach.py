@@ -29,6 +29,7 @@ from campaigns.ml.control import in_control_group
 from campaigns.ml.features import PRIOR_CAMPAIGNS, PURCHASE_CHANNELS, SPEND_COLUMNS
 from campaigns.ml.propensity import CUSTOMER_TARGET, train_customer_propensity
 from campaigns.ml.ranking import eligibility_mask, rank_offers
+from campaigns.ml.reach import unreached_offers
 from campaigns.ml.smoothing import AcceptanceRates, acceptance_rates
 
 PROPOSED, SENT, ACCEPTED, DECLINED, EXPIRED = "proposed", "sent", "accepted", "declined", "expired"
@@ -64,6 +65,8 @@ class AttachPlan:
     expire_ids: np.ndarray
     rescores: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)
+    # Offers no customer is eligible for tonight: {"offer", "name", "reason"} each, never dropped silently.
+    unreached: tuple[dict, ...] = ()
 
 
 def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
@@ -228,7 +231,8 @@ def plan_campaign(*, campaign: CampaignTarget, customers: pd.DataFrame, offers: 
     (``EXISTING_COLUMNS``; expired rows are history and play no part)."""
     targetable = customers.loc[customers["persona"] != "", [*CUSTOMER_COLUMNS, *ELIGIBILITY_COLUMNS]]
     targetable = targetable.reset_index(drop=True)
-    candidates = within_frequency_caps(offer_candidates(targetable, offers), existing)
+    eligible = offer_candidates(targetable, offers)
+    candidates = within_frequency_caps(eligible, existing)
     scored = score_candidates(candidates, rates)
     audience = choose_audience(scored, campaign)
     wanted = wanted_rows(scored, audience)
@@ -248,4 +252,5 @@ def plan_campaign(*, campaign: CampaignTarget, customers: pd.DataFrame, offers: 
         "rescored": len(rescores),
         "expired": len(expire_ids),
     }
-    return AttachPlan(campaign.id, inserts, expire_ids, rescores, counts)
+    unreached = unreached_offers(offers, targetable, eligible, candidates)
+    return AttachPlan(campaign.id, inserts, expire_ids, rescores, counts, unreached)

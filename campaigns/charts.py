@@ -2,12 +2,15 @@
 chart (no JavaScript or CDN: the admin must work offline).
 
 The chart has one group per row (all offers, then each offer): treated and control acceptance rates as bars, and
-the absolute lift with its 95 % interval and verdict as text.
+the absolute lift with its 95 % interval and verdict as text. The verdict is the one ``campaigns.ml.lift`` derives
+from Newcombe's interval and Fisher's exact test; nothing here re-judges it.
 """
 from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from campaigns.ml.lift import EMPTY_ARM, NO_RESPONSES
 
 LABEL_WIDTH, BAR_WIDTH, TEXT_WIDTH = 190, 300, 230
 BAR_HEIGHT, GROUP_GAP, TOP = 14, 14, 26
@@ -23,9 +26,15 @@ def _points(value: float | None) -> str:
 
 
 def verdict(row: dict) -> str:
-    if row["lift"]["small_sample"]:
-        return "small sample: not significant"
-    return "significant" if row["lift"]["significant"] else "not significant"
+    """The verdict as ``campaigns.ml.lift.lift_verdict`` gave it, with the exact test's p-value when it has one."""
+    lift = row["lift"]
+    if lift["p_value"] is None or lift["verdict"] in (EMPTY_ARM, NO_RESPONSES):
+        return lift["verdict_label"]
+    return f"{lift['verdict_label']} (p {_p_value(lift['p_value'])})"
+
+
+def _p_value(value: float) -> str:
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
 
 
 def display_row(label: str, row: dict) -> dict[str, object]:
@@ -41,6 +50,20 @@ def display_row(label: str, row: dict) -> dict[str, object]:
         "incremental": "-" if row["incremental_conversions"] is None else f"{row['incremental_conversions']:+.1f}",
         "verdict": verdict(row),
     }
+
+
+def report_notes(report: dict) -> list[str]:
+    """What the numbers count and what they leave out, as the command and the campaign page print it."""
+    runs = ", ".join(f"#{run}" for run in report["segmentation_runs"]) or "none"
+    current = report["current_segmentation_run"]
+    notes = [f"counts customers of every offer that did not expire, from segmentation runs {runs} "
+             f"(current: {'#' + str(current) if current else 'none'})"]
+    if report["simulated_responses"]:
+        notes.append(f"{report['simulated_responses']} of the responses are SIMULATED (demo data, not customers' "
+                     "answers)")
+    notes += [f"offer {row['name']!r} (#{row['offer']}) reaches nobody: {row['reason']}"
+              for row in report["offers_without_customers"]]
+    return notes
 
 
 def segment_label(row: dict) -> str:
@@ -59,7 +82,7 @@ def display_rows(report: dict) -> dict[str, list[dict]]:
 def lift_label(row: dict) -> str:
     lift = row["lift"]
     if lift["absolute"] is None:
-        return "no lift: an arm is empty"
+        return verdict(row)
     text = f"{100 * lift['absolute']:+.1f} pp [{100 * lift['ci_low']:+.1f}, {100 * lift['ci_high']:+.1f}]"
     return f"{text} {verdict(row)}"
 

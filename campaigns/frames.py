@@ -51,7 +51,8 @@ def customers_frame() -> pd.DataFrame:
     for name in COUNT_COLUMNS:
         frame[name] = pd.to_numeric(frame[name]).astype("int64")
     for name in FLAG_COLUMNS:
-        frame[name] = pd.to_numeric(frame[name]).astype(bool)
+        # An unknown flag (a file without the column) is not a yes: NaN would otherwise read as True.
+        frame[name] = pd.to_numeric(frame[name]).fillna(0).astype(bool)
     return frame
 
 
@@ -97,14 +98,17 @@ def assignments_frame(campaign: Campaign) -> pd.DataFrame:
 
 
 def recorded_responses_frame() -> pd.DataFrame:
-    """One row per recorded offer outcome (accepted or declined, treated customers only): persona, offer type."""
+    """One row per recorded offer outcome (accepted or declined, treated customers only): persona, offer type.
+    Simulated responses (the demo's) are left out: made-up answers never shape P(accept)."""
     a, o = q(OfferAssignment._meta.db_table), q(Offer._meta.db_table)
     counts = read_frame(
         f"SELECT a.persona, o.offer_type, CASE WHEN a.status = %s THEN 1 ELSE 0 END AS accepted, COUNT(*) AS n "
         f"FROM {a} a JOIN {o} o ON o.id = a.offer_id WHERE a.is_control = %s AND a.status IN (%s, %s) "
+        f"AND a.response_source <> %s "
         f"GROUP BY a.persona, o.offer_type, CASE WHEN a.status = %s THEN 1 ELSE 0 END",
         [OfferAssignment.Status.ACCEPTED, False, OfferAssignment.Status.ACCEPTED, OfferAssignment.Status.DECLINED,
-         OfferAssignment.Status.ACCEPTED], columns=["persona", "offer_type", "accepted", "n"])
+         OfferAssignment.ResponseSource.SIMULATION, OfferAssignment.Status.ACCEPTED],
+        columns=["persona", "offer_type", "accepted", "n"])
     repeats = pd.to_numeric(counts["n"]).astype("int64").to_numpy() if len(counts) else np.zeros(0, dtype=np.int64)
     rows = counts.loc[counts.index.repeat(repeats), ["persona", "offer_type", "accepted"]].reset_index(drop=True)
     rows["persona"] = rows["persona"].astype(object).fillna("").astype(str)
@@ -214,8 +218,9 @@ def response_targets_frame(*, campaign_ids: list[int], customers: set[str]) -> p
     return frame
 
 
-def responses_publish(changes: pd.DataFrame, *, user_id: int | None, moment) -> int:
-    """Set the new statuses (and, for answers, when and by whom); call inside a transaction. Returns rows changed."""
+def responses_publish(changes: pd.DataFrame, *, user_id: int | None, moment, source: str) -> int:
+    """Set the new statuses (and, for answers, when, by whom and from which ``source``: file, simulation); call
+    inside a transaction. Returns rows changed."""
     if changes.empty:
         return 0
     answered = changes["status"].isin([OfferAssignment.Status.ACCEPTED, OfferAssignment.Status.DECLINED])
@@ -225,6 +230,7 @@ def responses_publish(changes: pd.DataFrame, *, user_id: int | None, moment) -> 
         "status": changes["status"].astype(str),
         "responded_at": np.where(answered, stamp, None),
         "responded_by_id": pd.array([user_id if a else None for a in answered], dtype="Int64"),
+        "response_source": np.where(answered, source, None),
     })
     table = q(OfferAssignment._meta.db_table)
     with connection.cursor() as cursor:
@@ -234,7 +240,8 @@ def responses_publish(changes: pd.DataFrame, *, user_id: int | None, moment) -> 
         cursor.execute(
             f"UPDATE {table} SET {q('status')} = s.{q('status')}, "
             f"responded_at = COALESCE(s.responded_at, {table}.responded_at), "
-            f"responded_by_id = COALESCE(s.responded_by_id, {table}.responded_by_id), {q('updated_at')} = %s "
+            f"responded_by_id = COALESCE(s.responded_by_id, {table}.responded_by_id), "
+            f"response_source = COALESCE(s.response_source, {table}.response_source), {q('updated_at')} = %s "
             f"FROM {stage} s WHERE {table}.id = s.id AND {table}.{q('status')} <> %s",
             [_db_timestamp(moment), EXPIRED],
         )

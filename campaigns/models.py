@@ -111,6 +111,11 @@ class OfferAssignment(models.Model):
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Expired"
 
+    class ResponseSource(models.TextChoices):
+        PERSON = "person", "Recorded by a person (admin or API)"
+        FILE = "file", "Response file"
+        SIMULATION = "simulation", "Simulated (demo data, not a customer's answer)"
+
     # Up to a million rows per campaign are written by COPY in the attach job's publishing transaction, so the
     # table carries only what reads need. Indexes: campaign_id and customer_id lead the composite ones in Meta;
     # each extra index cost about 10 % of the COPY. No database FK constraints on the bulk-written columns:
@@ -138,6 +143,10 @@ class OfferAssignment(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", db_index=False, help_text="Who recorded the response")
+    # db_default: the attach job COPYs new rows without naming this column.
+    response_source = models.CharField(max_length=16, choices=ResponseSource.choices, blank=True, default="",
+                                       db_default="", help_text="Where the response came from (empty: no answer "
+                                       "yet, or recorded before sources were kept)")
 
     class Meta:
         ordering = ["-created_at", "-id"]

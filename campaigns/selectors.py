@@ -8,9 +8,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.ml.lift import LiftResult, measure_lift
+from campaigns.ml.reach import offer_reach_reason
 from campaigns.models import Campaign, Offer, OfferAssignment
 from core.compiled import CompiledQuery, compiled_reads_enabled
 from core.errors import UserError
+from segmentation.models import Segment, SegmentationRun
 
 Status = OfferAssignment.Status
 
@@ -45,46 +47,95 @@ def _lift_fields(result: LiftResult) -> dict:
             "ci_low": result.ci_low,
             "ci_high": result.ci_high,
             "relative": result.relative_lift,
-            # the issue's rule: a small sample is reported as not significant, whatever its interval says
-            "significant": result.significant and not result.small_sample,
+            "significant": result.significant,
             "small_sample": result.small_sample,
+            "p_value": result.p_value,
+            "verdict": result.verdict,
+            "verdict_label": result.verdict_label,
         },
         "incremental_conversions": result.incremental_conversions,
     }
 
 
+ANSWERED = (Status.ACCEPTED, Status.DECLINED)
+EMPTY_ARMS = {"treated": 0, "treated_accepted": 0, "control": 0, "control_accepted": 0, "responded": 0}
+
+
 def _arm_counts(rows: QuerySet, group: tuple[str, ...]) -> dict[tuple, dict[str, int]]:
-    """Distinct customers and distinct accepting customers per (group..., arm)."""
+    """Distinct customers, accepting customers per (group..., arm), and responding customers of both arms."""
     counted = rows.values(*group, "is_control").annotate(
         customers=Count("customer", distinct=True),
         accepted=Count("customer", distinct=True, filter=Q(status=Status.ACCEPTED)),
+        responded=Count("customer", distinct=True, filter=Q(status__in=ANSWERED)),
     ).order_by()
     arms: dict[tuple, dict[str, int]] = {}
     for row in counted:
         key = tuple(row[name] for name in group)
-        arm = arms.setdefault(key, {"treated": 0, "treated_accepted": 0, "control": 0, "control_accepted": 0})
+        arm = arms.setdefault(key, dict(EMPTY_ARMS))
         prefix = "control" if row["is_control"] else "treated"
         arm[prefix] += row["customers"]
         arm[f"{prefix}_accepted"] += row["accepted"]
+        arm["responded"] += row["responded"]
     return arms
 
 
 def _measured(arm: dict[str, int]) -> LiftResult:
-    return measure_lift(arm["treated"], arm["treated_accepted"], arm["control"], arm["control_accepted"])
+    return measure_lift(arm["treated"], arm["treated_accepted"], arm["control"], arm["control_accepted"],
+                        responded=arm["responded"])
+
+
+def lift_counted_rows(*, campaign: Campaign) -> QuerySet[OfferAssignment]:
+    """The rows the lift report counts: every assignment of the campaign that did not expire, whichever
+    segmentation run proposed it (an offer sent before a re-cluster was still sent). Re-attaching expires the
+    pending rows a re-cluster made unwanted, so these are the current run's offers plus the answered ones."""
+    return OfferAssignment.objects.filter(campaign=campaign).exclude(status=Status.EXPIRED)
+
+
+def campaign_arm_totals(*, campaign: Campaign) -> dict:
+    """Treated and control customers as the lift report counts them (``lift_counted_rows``), the rows behind
+    them, and the segmentation runs those rows come from: the one definition of "treated" every screen shows."""
+    rows = lift_counted_rows(campaign=campaign)
+    arms = _arm_counts(rows, ()).get((), dict(EMPTY_ARMS))
+    per_arm = dict(rows.values_list("is_control").annotate(n=Count("id")).order_by())
+    runs = sorted(run for run in rows.values_list("segmentation_run", flat=True).distinct().order_by() if run)
+    current = SegmentationRun.objects.filter(is_current=True).values_list("id", flat=True).first()
+    return {"treated": arms["treated"], "control": arms["control"], "treated_rows": per_arm.get(False, 0),
+            "control_rows": per_arm.get(True, 0), "segmentation_runs": runs, "current_segmentation_run": current,
+            "arms": arms}
+
+
+def campaign_offers_without_customers(*, campaign: Campaign, counted: QuerySet | None = None) -> list[dict]:
+    """Active offers of the campaign that reach nobody (no counted row), each with the reason
+    (``campaigns.ml.reach``), read against the current segmentation's segments."""
+    counted = lift_counted_rows(campaign=campaign) if counted is None else counted
+    reached = set(counted.values_list("offer", flat=True).distinct().order_by())
+    offers = [offer for offer in campaign.offers.filter(is_active=True).order_by("priority", "id")
+              if offer.pk not in reached]
+    if not offers:
+        return []
+    segments = Segment.objects.filter(run__is_current=True).values_list("persona", "key")
+    present_personas = {persona for persona, _ in segments if persona}
+    present_keys = {key for _, key in segments}
+    return [{"offer": offer.pk, "name": offer.name, "reason": offer_reach_reason(
+        target_personas=offer.target_personas, target_segment_keys=offer.target_segment_keys,
+        present_personas=present_personas, present_keys=present_keys, frequency_cap=offer.frequency_cap)}
+        for offer in offers]
 
 
 def campaign_lift_report(*, campaign: Campaign) -> dict:
-    """Treated vs control acceptance for the campaign, per offer and per segment, with a 95 % interval.
+    """Treated vs control acceptance for the campaign, per offer and per segment: Newcombe's 95 % interval,
+    Fisher's exact test and the verdict derived from both (``campaigns.ml.lift``).
 
-    Counted per customer over the campaign's rows that did not expire: treated = customers given an offer,
-    accepted_treated = those who accepted one; control = held-out customers, accepted_control = those whose
-    control row is marked accepted (converted without an offer). Per offer, the treated arm is the customers given
-    that offer and the control arm the held-out customers it would have gone to first. Small arms are labelled
-    ``small_sample`` rather than left out (``campaigns.ml.lift``).
+    Counted per customer over ``lift_counted_rows`` (rows that did not expire, of any segmentation run; the runs
+    are listed in ``segmentation_runs``): treated = customers given an offer, accepted_treated = those who
+    accepted one; control = held-out customers, accepted_control = those whose control row is marked accepted
+    (converted without an offer). Per offer, the treated arm is the customers given that offer and the control
+    arm the held-out customers it would have gone to first. Small arms are labelled, not left out. Offers that
+    reach nobody are listed in ``offers_without_customers`` with the reason; ``simulated_responses`` counts
+    the answers the demo made up.
     """
-    rows = OfferAssignment.objects.filter(campaign=campaign).exclude(status=Status.EXPIRED)
-    overall = _arm_counts(rows, ()).get((), {"treated": 0, "treated_accepted": 0, "control": 0,
-                                             "control_accepted": 0})
+    rows = lift_counted_rows(campaign=campaign)
+    totals = campaign_arm_totals(campaign=campaign)
     offers = {offer.pk: offer for offer in Offer.objects.filter(campaign=campaign)}
     by_offer = []
     for (offer_id,), arm in sorted(_arm_counts(rows, ("offer",)).items(), key=lambda item: item[0][0] or 0):
@@ -95,8 +146,13 @@ def campaign_lift_report(*, campaign: Campaign) -> dict:
     segment_arms = _arm_counts(rows, ("persona", "segment_key"))
     for (persona, segment_key), arm in sorted(segment_arms.items(), key=lambda item: (item[0][0], item[0][1] or -1)):
         by_segment.append({"persona": persona, "segment_key": segment_key, **_lift_fields(_measured(arm))})
-    return {"campaign": campaign.pk, "campaign_name": campaign.name, **_lift_fields(_measured(overall)),
-            "by_offer": by_offer, "by_segment": by_segment}
+    simulated = rows.filter(response_source=OfferAssignment.ResponseSource.SIMULATION).count()
+    return {"campaign": campaign.pk, "campaign_name": campaign.name, **_lift_fields(_measured(totals["arms"])),
+            "by_offer": by_offer, "by_segment": by_segment,
+            "segmentation_runs": totals["segmentation_runs"],
+            "current_segmentation_run": totals["current_segmentation_run"],
+            "simulated_responses": simulated,
+            "offers_without_customers": campaign_offers_without_customers(campaign=campaign, counted=rows)}
 
 
 # A next best offer as the API documents it: key -> column read for it. `rank` (1 = best over every running

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from campaigns.frames import (assignments_frame, customers_frame, offers_frame, 
                               recorded_responses_frame, response_targets_frame, responses_publish)
 from campaigns.importers import RESPONSE_SPEC
 from campaigns.ml.ranking import validate_rules
+from campaigns.ml.simulation import simulated_responses
 from campaigns.ml.smoothing import acceptance_rates
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate, ResponseRecord
 from campaigns.response_files import NEXT_STATUSES, match_assignments, parse_lines
@@ -180,10 +182,12 @@ def _attach(job: JobRun, campaigns: list[Campaign], tracker: JobTracker, timings
     totals = {"campaigns": len(campaigns), "customers": len(customers), "unsegmented": plans[0].counts["unsegmented"]}
     for plan, rows in zip(plans, written):
         counts = {**plan.counts, "expired": rows["expired"], "rescored": rows["rescored"]}
-        job.report["campaigns"][str(plan.campaign_id)] = counts
         for key, value in counts.items():
             if key not in ("customers", "unsegmented"):
                 totals[key] = totals.get(key, 0) + value
+        job.report["campaigns"][str(plan.campaign_id)] = {**counts,
+                                                          "offers_without_customers": list(plan.unreached)}
+        totals["offers_without_customers"] = totals.get("offers_without_customers", 0) + len(plan.unreached)
     job.counts = totals
     job.report.update(propensity=propensity, recorded_responses=len(recorded),
                       segmentation_run=run.pk if run else None)
@@ -211,8 +215,27 @@ def offer_response_record(*, assignment: OfferAssignment, status: str, user=None
     if status in (Status.ACCEPTED, Status.DECLINED):
         locked.responded_at = timezone.now()
         locked.responded_by = user if getattr(user, "is_authenticated", False) else None
-    locked.save(update_fields=["status", "responded_at", "responded_by", "updated_at"])
+        locked.response_source = OfferAssignment.ResponseSource.PERSON
+    locked.save(update_fields=["status", "responded_at", "responded_by", "response_source", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def offer_responses_simulate(*, campaign: Campaign, seed: int = 0) -> dict[str, int]:
+    """Demo only: made-up answers for the campaign's unanswered offers and control customers, stored with the
+    response source "simulation" (how they are drawn: ``campaigns.ml.simulation``). Answered rows are left as
+    they are, so running it again answers only rows added since. Returns counts per arm."""
+    rows = pd.DataFrame(
+        OfferAssignment.objects.filter(campaign=campaign, status__in=(Status.PROPOSED, Status.SENT))
+        .order_by("id").values_list("id", "is_control", "p_accept", "rank"),
+        columns=["id", "is_control", "p_accept", "rank"])
+    answers = simulated_responses(rows, seed)
+    control_ids = set(rows.loc[rows["is_control"].astype(bool), "id"].tolist())
+    in_control = answers["id"].isin(control_ids)
+    accepted = answers["status"] == Status.ACCEPTED
+    responses_publish(answers, user_id=None, moment=timezone.now(), source=OfferAssignment.ResponseSource.SIMULATION)
+    return {"treated_answered": int((~in_control).sum()), "treated_accepted": int((accepted & ~in_control).sum()),
+            "control_answered": int(in_control.sum()), "control_converted": int((accepted & in_control).sum())}
 
 
 def offer_responses_import(*, source: str | Path | bytes, user=None) -> dict:
@@ -233,7 +256,7 @@ def offer_responses_import(*, source: str | Path | bytes, user=None) -> dict:
     errors = sorted(errors + match_errors, key=lambda error: error["row"])
     with transaction.atomic():
         recorded = responses_publish(changes, user_id=user.pk if getattr(user, "is_authenticated", False) else None,
-                                     moment=timezone.now())
+                                     moment=timezone.now(), source=OfferAssignment.ResponseSource.FILE)
     rejected = len({error["row"] for error in errors})
     return {"rows": len(lines), "recorded": recorded, "unchanged": len(lines) - recorded - rejected,
             "rejected": rejected, "errors": errors[:MAX_REPORTED_ERRORS]}

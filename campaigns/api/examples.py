@@ -15,17 +15,22 @@ OFFER_PAGE = {"count": 1, "next": None, "previous": None, "results": [OFFER]}
 ASSIGNMENT = {"id": 981, "campaign": 2, "offer": 4, "customer": 1, "customer_external_id": "5524",
               "segmentation_run": 3, "persona": "premium", "segment_key": 0, "is_control": False,
               "status": "accepted", "score": 37.2, "p_accept": 0.31, "rank": 1, "created_at": "2025-03-01T02:06:00Z",
-              "updated_at": "2025-03-04T15:00:00Z", "responded_at": "2025-03-04T15:00:00Z"}
+              "updated_at": "2025-03-04T15:00:00Z", "responded_at": "2025-03-04T15:00:00Z",
+              "response_source": "person"}
 ASSIGNMENT_PAGE = {"count": 1, "next": None, "previous": None, "results": [ASSIGNMENT]}
 ARMS = {"treated": 1800, "control": 200, "accepted_treated": 270, "accepted_control": 18, "treated_rate": 0.15,
         "control_rate": 0.09,
-        "lift": {"absolute": 0.06, "ci_low": 0.018, "ci_high": 0.102, "relative": 0.667, "significant": True,
-                 "small_sample": False},
+        "lift": {"absolute": 0.06, "ci_low": 0.0097, "ci_high": 0.0966, "relative": 0.667, "significant": True,
+                 "small_sample": False, "p_value": 0.0196, "verdict": "significant", "verdict_label": "significant"},
         "incremental_conversions": 108.0}
 REPORT = {
     "campaign": 2, "campaign_name": "Spring wine club", **ARMS,
     "by_offer": [{"offer": 4, "name": "Cellar tasting evening", "offer_type": "premium_product", **ARMS}],
     "by_segment": [{"persona": "premium", "segment_key": 0, **ARMS}],
+    "segmentation_runs": [3], "current_segmentation_run": 3, "simulated_responses": 0,
+    "offers_without_customers": [{"offer": 5, "name": "Half-price weekend",
+                                  "reason": "it is aimed at persona deal_oriented, which no segment of the current "
+                                            "segmentation has"}],
 }
 AUDIENCE_CSV = ("customer_external_id,persona,offer,message\n"
                 "5524,premium,Cellar tasting evening,An evening with our sommelier\n"

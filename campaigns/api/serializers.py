@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from campaigns.ml.lift import MIN_ACCEPTED, MIN_ARM_SIZE, VERDICT_LABELS
 from campaigns.models import Campaign, Offer, OfferAssignment
 from core.personas import PERSONA_CHOICES, PERSONAS
 from core.api.serializers import blank_or
@@ -74,7 +75,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         model = OfferAssignment
         fields = ["id", "campaign", "offer", "customer", "customer_external_id", "segmentation_run", "persona",
                   "segment_key", "is_control", "status", "score", "p_accept", "rank", "created_at", "updated_at",
-                  "responded_at"]
+                  "responded_at", "response_source"]
         read_only_fields = fields
 
 
@@ -89,8 +90,14 @@ class LiftSerializer(serializers.Serializer):
     ci_low = serializers.FloatField(allow_null=True, help_text="95 % interval of the absolute lift")
     ci_high = serializers.FloatField(allow_null=True)
     relative = serializers.FloatField(allow_null=True, help_text="Absolute lift ÷ control rate")
-    significant = serializers.BooleanField()
-    small_sample = serializers.BooleanField(help_text="An arm too small to trust the interval")
+    significant = serializers.BooleanField(help_text="Fisher's exact test p < 0.05 and the interval excludes 0")
+    small_sample = serializers.BooleanField(
+        help_text=f"An arm under {MIN_ARM_SIZE} customers or under {MIN_ACCEPTED} acceptances in both arms together")
+    p_value = serializers.FloatField(allow_null=True, help_text="Fisher's exact test, two-sided (null: an arm is "
+                                                                "empty)")
+    verdict = serializers.ChoiceField(choices=list(VERDICT_LABELS), help_text="; ".join(
+        f"{code}: {label}" for code, label in VERDICT_LABELS.items()))
+    verdict_label = serializers.CharField(help_text="The verdict in words, as the admin and commands show it")
 
 
 class ArmsSerializer(serializers.Serializer):
@@ -117,8 +124,19 @@ class SegmentLiftSerializer(ArmsSerializer):
     segment_key = serializers.IntegerField(allow_null=True)
 
 
+class UnreachedOfferSerializer(serializers.Serializer):
+    offer = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text="Why no customer gets it, e.g. no segment has its persona")
+
+
 class LiftReportSerializer(ArmsSerializer):
     campaign = serializers.IntegerField()
     campaign_name = serializers.CharField()
     by_offer = OfferLiftSerializer(many=True)
     by_segment = SegmentLiftSerializer(many=True)
+    segmentation_runs = serializers.ListField(child=serializers.IntegerField(),
+                                              help_text="Segmentation runs whose (not expired) rows are counted")
+    current_segmentation_run = serializers.IntegerField(allow_null=True)
+    simulated_responses = serializers.IntegerField(help_text="Responses made up by the demo set-up")
+    offers_without_customers = UnreachedOfferSerializer(many=True, help_text="Active offers that reach nobody")

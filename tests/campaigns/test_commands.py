@@ -102,12 +102,12 @@ def test_campaign_report_json_prints_one_object_with_the_documented_fields(capsy
     assert {"treated", "control", "accepted_treated", "accepted_control", "lift"} <= set(report["by_segment"][0])
 
 
-def test_campaign_report_labels_small_samples_as_not_significant(capsys, reported_campaign):
+def test_campaign_report_says_too_few_to_tell_for_tiny_arms(capsys, reported_campaign):
     status, out, _ = run(capsys, "campaign_report", str(reported_campaign.pk))
 
     all_offers = next(line for line in out.splitlines() if line.startswith("All offers"))
     assert status == 0
-    assert all_offers.endswith("small sample: not significant")
+    assert all_offers.endswith("too few to tell (p = 1.000)")
 
 
 def test_campaign_report_for_an_unknown_campaign_exits_with_status_1(capsys):

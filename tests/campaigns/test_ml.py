@@ -11,10 +11,13 @@ from campaigns.ml.compare import (NO_TARGETING, PROPENSITY_MODEL, SEGMENT_RULE, 
 from campaigns.ml.control import holdout_positions, in_control_group
 from campaigns.ml.datasets import read_customers, read_responses
 from campaigns.ml.features import customer_features
-from campaigns.ml.lift import lift_by_group, measure_lift
+from campaigns.ml.lift import (BORDERLINE, EMPTY_ARM, NO_RESPONSES, NOT_SIGNIFICANT, SIGNIFICANT, TOO_FEW,
+                               fisher_p_value, is_small_sample, lift_by_group, lift_verdict, measure_lift,
+                               wilson_interval)
 from campaigns.ml.propensity import (CANDIDATES, GRADIENT_BOOSTING, LOGISTIC_REGRESSION,
                                      train_customer_propensity, train_response_propensity)
 from campaigns.ml.ranking import eligibility_mask, rank_offers, validate_rules
+from campaigns.ml.simulation import simulated_responses
 from campaigns.ml.smoothing import acceptance_rates, smoothed_acceptance_rate, thompson_draws
 from tests.shared_data import CUSTOMERS_FILE, RESPONSES_CSV, shared_data_path
 
@@ -108,49 +111,116 @@ def test_missing_external_id_is_rejected():
 
 # --- lift -------------------------------------------------------------------------------------------------
 
-def test_lift_matches_hand_computed_example():
-    # treated 120 / 1000 = 0.12, control 16 / 200 = 0.08, lift 0.04
-    # se = sqrt(0.12 * 0.88 / 1000 + 0.08 * 0.92 / 200) = sqrt(0.0001056 + 0.000368) = 0.0217623528
-    # 95 % margin = 1.9599640 * 0.0217623528 = 0.0426534277 -> CI [-0.0026534, 0.0826534], includes 0
-    result = measure_lift(treated=1000, treated_accepted=120, control=200, control_accepted=16)
-    assert result.treated_rate == pytest.approx(0.12)
-    assert result.control_rate == pytest.approx(0.08)
-    assert result.absolute_lift == pytest.approx(0.04)
-    assert result.ci_low == pytest.approx(-0.0026534, abs=1e-7)
-    assert result.ci_high == pytest.approx(0.0826534, abs=1e-7)
-    assert result.relative_lift == pytest.approx(0.5)
-    assert result.incremental_conversions == pytest.approx(40.0)
-    assert result.significant is False
-    assert result.small_sample is False
+Z_SQUARED = 1.959963984540054 ** 2  # 95 %: z^2 = 3.8414588
 
 
-def test_lift_whose_interval_excludes_zero_is_significant():
-    # 300 / 2000 = 0.15 vs 50 / 500 = 0.10; se = sqrt(0.00006375 + 0.00018) = 0.0156125; margin 0.0306
-    result = measure_lift(treated=2000, treated_accepted=300, control=500, control_accepted=50)
-    assert result.ci_low == pytest.approx(0.0194001, abs=1e-7)
-    assert result.ci_high == pytest.approx(0.0805999, abs=1e-7)
-    assert result.significant is True
+@pytest.mark.parametrize(("arms", "interval"), [
+    # Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10 (hybrid score, no correction)
+    ((70, 56, 80, 48), (0.0524, 0.3339)),
+    ((10, 9, 10, 3), (0.1705, 0.8090)),
+    ((7, 6, 7, 2), (0.0582, 0.8062)),
+    ((56, 5, 29, 0), (-0.0381, 0.1926)),
+    ((10, 10, 20, 0), (0.6791, 1.0000)),
+    ((10, 10, 10, 0), (0.6075, 1.0000)),
+])
+def test_lift_interval_is_newcombes_published_hybrid_score_interval(arms, interval):
+    result = measure_lift(*arms)
+
+    assert (round(result.ci_low, 4), round(result.ci_high, 4)) == interval
 
 
-def test_relative_lift_is_none_when_control_never_converts():
-    result = measure_lift(treated=400, treated_accepted=20, control=100, control_accepted=0)
+def test_wilson_bounds_behind_the_interval_match_the_hand_computation():
+    # 9/10: centre (9 + z^2/2) / (10 + z^2) = 10.9207294 / 13.8414588 = 0.7889869;
+    # half z sqrt(10 x .9 x .1 + z^2/4) / (10 + z^2) = 1.959964 x 1.3639517 / 13.8414588 = 0.1931369
+    assert wilson_interval(9, 10, 1.959963984540054) == pytest.approx((0.5958500, 0.9821238), abs=1e-7)
+    # 0/n: the lower bound is 0 and the upper z^2 / (n + z^2)
+    assert wilson_interval(0, 615, 1.959963984540054) == pytest.approx((0.0, Z_SQUARED / (615 + Z_SQUARED)))
+
+
+def test_the_issues_campaign_is_significant_with_an_interval_above_zero():
+    # treated 100 / 5331 = 0.0187582, Wilson [0.0154477, 0.0227618]; control 0 / 615, Wilson [0, 0.0062075]
+    # low = 0.0187582 - sqrt(0.0033105^2 + 0.0062075^2) = 0.0117231; high = 0.0187582 + 0.0040036 = 0.0227618
+    result = measure_lift(treated=5331, treated_accepted=100, control=615, control_accepted=0)
+
+    assert (result.ci_low, result.ci_high) == pytest.approx((0.0117231, 0.0227618), abs=1e-7)
+    assert result.p_value < 0.001
+    assert (result.verdict, result.significant, result.small_sample) == (SIGNIFICANT, True, False)
     assert result.relative_lift is None
-    assert result.absolute_lift == pytest.approx(0.05)
 
 
-def test_small_arms_are_labelled_not_hidden():
-    result = measure_lift(treated=500, treated_accepted=60, control=20, control_accepted=2)
-    assert result.small_sample is True
-    assert result.absolute_lift == pytest.approx(0.02)
+def test_fisher_p_value_matches_the_hypergeometric_hand_computation():
+    # 12 acceptances among 20, 10 treated: P(9 or 10 treated) = (C(12,9) C(8,1) + C(12,10) C(8,0)) / C(20,10)
+    # = (1760 + 66) / 184756; the other tail (3 or 2) is as likely: p = 3652 / 184756
+    assert fisher_p_value(10, 9, 10, 3) == pytest.approx(3652 / 184756, rel=1e-12)
 
 
-def test_arm_with_few_acceptances_is_a_small_sample():
-    assert measure_lift(treated=1000, treated_accepted=4, control=1000, control_accepted=40).small_sample is True
+def test_interval_and_test_disagreeing_is_borderline_not_significant():
+    # 6/7 vs 2/7: the interval [0.0582, 0.8062] excludes 0; Fisher p = 2 (168 + 8) / 3432 = 0.1026
+    result = measure_lift(treated=7, treated_accepted=6, control=7, control_accepted=2)
+
+    assert result.p_value == pytest.approx(352 / 3432)
+    assert (result.verdict, result.significant) == (BORDERLINE, False)
+    assert result.verdict_label == "borderline: the interval and the exact test disagree"
+
+
+def test_large_arms_whose_interval_includes_zero_are_not_significant():
+    result = measure_lift(treated=1000, treated_accepted=120, control=200, control_accepted=16)
+
+    assert (result.absolute_lift, result.relative_lift, result.incremental_conversions) == pytest.approx(
+        (0.04, 0.5, 40.0))
+    assert (result.ci_low, result.ci_high) == pytest.approx((-0.0096463, 0.0771018), abs=1e-7)
+    assert result.p_value == pytest.approx(0.1126747, abs=1e-7)
+    assert (result.verdict, result.small_sample) == (NOT_SIGNIFICANT, False)
+
+
+def test_a_lift_below_zero_can_be_significant_too():
+    result = measure_lift(treated=1000, treated_accepted=4, control=1000, control_accepted=40)
+
+    assert result.ci_high < 0
+    assert result.verdict == SIGNIFICANT
+
+
+def test_small_arms_whose_interval_includes_zero_are_too_few_to_tell():
+    result = measure_lift(treated=56, treated_accepted=5, control=29, control_accepted=0)
+
+    assert (result.verdict, result.small_sample) == (TOO_FEW, True)
+    assert result.verdict_label == "too few to tell"
+
+
+def test_no_acceptances_and_no_answers_in_either_arm_is_no_responses_yet():
+    # both rates 0: the interval is [-z^2 / (20 + z^2), z^2 / (10 + z^2)] = [-0.1611, 0.2775]
+    result = measure_lift(treated=10, treated_accepted=0, control=20, control_accepted=0)
+
+    assert (result.ci_low, result.ci_high) == pytest.approx(
+        (-Z_SQUARED / (20 + Z_SQUARED), Z_SQUARED / (10 + Z_SQUARED)))
+    assert (result.p_value, result.verdict, result.verdict_label) == (1.0, NO_RESPONSES, "no responses yet")
+
+
+def test_declines_but_no_acceptances_are_responses():
+    result = measure_lift(treated=10, treated_accepted=0, control=20, control_accepted=0, responded=4)
+
+    assert result.verdict == TOO_FEW
 
 
 def test_empty_control_arm_gives_no_lift():
     result = measure_lift(treated=100, treated_accepted=10, control=0, control_accepted=0)
-    assert (result.control_rate, result.absolute_lift, result.significant) == (None, None, False)
+
+    assert (result.control_rate, result.absolute_lift, result.p_value) == (None, None, None)
+    assert (result.verdict, result.significant) == (EMPTY_ARM, False)
+
+
+@pytest.mark.parametrize(("p_value", "interval", "verdict"), [
+    (0.01, (0.01, 0.05), SIGNIFICANT), (0.01, (-0.01, 0.05), BORDERLINE), (0.2, (0.01, 0.05), BORDERLINE),
+    (0.2, (-0.01, 0.05), NOT_SIGNIFICANT), (0.049, (-0.05, -0.01), SIGNIFICANT), (0.05, (0.01, 0.05), BORDERLINE),
+])
+def test_significant_needs_both_the_test_and_the_interval(p_value, interval, verdict):
+    assert lift_verdict(treated=500, control=500, responded=40, p_value=p_value, ci_low=interval[0],
+                        ci_high=interval[1], small_sample=False, alpha=0.05) == verdict
+
+
+def test_arms_under_thirty_customers_or_five_acceptances_are_small():
+    assert (is_small_sample(500, 60, 29, 2), is_small_sample(500, 60, 30, 2)) == (True, False)
+    assert (is_small_sample(1000, 3, 1000, 1), is_small_sample(1000, 4, 1000, 1)) == (True, False)
 
 
 def test_lift_by_group_counts_each_arm_per_campaign_offer_and_segment():
@@ -166,6 +236,16 @@ def test_lift_by_group_counts_each_arm_per_campaign_offer_and_segment():
     assert (first.treated, first.treated_accepted, first.control, first.control_accepted) == (4, 2, 2, 1)
     second = next(result for key, result in results.items() if key[0] == "c2")
     assert (second.treated, second.treated_accepted, second.control, second.control_accepted) == (1, 1, 1, 0)
+
+
+def test_simulated_responses_are_the_same_for_the_same_seed():
+    rows = pd.DataFrame({"id": [3, 1, 2, 4], "is_control": [False, False, True, False],
+                         "p_accept": [0.5, 0.5, 0.9, 0.5], "rank": [1, 1, 1, 2]})
+
+    first, again = simulated_responses(rows, seed=7), simulated_responses(rows.iloc[::-1], seed=7)
+
+    assert first.equals(again)
+    assert first["id"].tolist() == [1, 2, 3]  # rank 2 offers are not answered
 
 
 # --- propensity -------------------------------------------------------------------------------------------

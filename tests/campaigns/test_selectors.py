@@ -10,7 +10,8 @@ from core.errors import UserError
 from core.personas import DEAL_ORIENTED, PREMIUM
 from segmentation.models import Customer
 from tests.campaigns.factories import AssignmentFactory
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
+from tests.factories import (CampaignFactory, CustomerFactory, OfferFactory, SegmentationRunFactory,
+                             SegmentFactory)
 
 pytestmark = pytest.mark.django_db
 Status = OfferAssignment.Status
@@ -41,29 +42,98 @@ def measured_campaign():
     return campaign
 
 
-def test_lift_report_matches_the_hand_computed_two_proportion_interval(measured_campaign):
+def test_lift_report_matches_the_hand_computed_newcombe_interval(measured_campaign):
     report = campaign_lift_report(campaign=measured_campaign)
 
-    # p_t = 20/100, p_c = 5/50; se = sqrt(.2 x .8 / 100 + .1 x .9 / 50) = sqrt(.0034); 95 % margin = 1.959964 se
-    margin = 1.959963984540054 * math.sqrt(0.0034)
+    # p_t = 20/100, Wilson [0.1333669, 0.2888292]; p_c = 5/50, Wilson [0.0434758, 0.2136023]
+    # low = 0.1 - sqrt(0.0666331^2 + 0.1136023^2) = -0.0317021; high = 0.1 + sqrt(0.0888292^2 + 0.0565242^2)
     assert (report["treated"], report["accepted_treated"], report["control"], report["accepted_control"]) == (
         100, 20, 50, 5)
     assert report["lift"]["absolute"] == pytest.approx(0.1)
-    assert report["lift"]["ci_low"] == pytest.approx(0.1 - margin)
-    assert report["lift"]["ci_low"] == pytest.approx(-0.014284, abs=1e-6)
-    assert report["lift"]["ci_high"] == pytest.approx(0.214284, abs=1e-6)
+    assert report["lift"]["ci_low"] == pytest.approx(0.1 - math.hypot(0.2 - 0.1333669, 0.2136023 - 0.1), abs=1e-6)
+    assert report["lift"]["ci_high"] == pytest.approx(0.1 + math.hypot(0.2888292 - 0.2, 0.1 - 0.0434758), abs=1e-6)
+    assert report["lift"]["p_value"] == pytest.approx(0.1637415, abs=1e-7)
     assert report["lift"]["relative"] == pytest.approx(1.0)
     assert report["incremental_conversions"] == pytest.approx(10.0)
     assert (report["lift"]["significant"], report["lift"]["small_sample"]) == (False, False)
+    assert (report["lift"]["verdict"], report["lift"]["verdict_label"]) == ("not_significant", "not significant")
 
 
 def test_lift_report_has_the_keys_the_api_and_command_promise(measured_campaign):
     report = campaign_lift_report(campaign=measured_campaign)
 
     assert {"campaign", "treated", "control", "accepted_treated", "accepted_control", "lift",
-            "incremental_conversions", "by_offer", "by_segment"} <= set(report)
-    assert set(report["lift"]) == {"absolute", "ci_low", "ci_high", "relative", "significant", "small_sample"}
+            "incremental_conversions", "by_offer", "by_segment", "segmentation_runs", "current_segmentation_run",
+            "simulated_responses", "offers_without_customers"} <= set(report)
+    assert set(report["lift"]) == {"absolute", "ci_low", "ci_high", "relative", "significant", "small_sample",
+                                   "p_value", "verdict", "verdict_label"}
     assert report["campaign"] == measured_campaign.pk
+
+
+def test_a_campaign_nobody_has_answered_says_no_responses_yet():
+    offer = OfferFactory()
+    AssignmentFactory.create_batch(3, offer=offer)
+    AssignmentFactory.create_batch(2, offer=offer, is_control=True)
+
+    lift = campaign_lift_report(campaign=offer.campaign)["lift"]
+
+    assert (lift["absolute"], lift["verdict"], lift["verdict_label"], lift["significant"]) == (
+        0.0, "no_responses", "no responses yet", False)
+
+
+def test_declined_offers_are_responses():
+    offer = OfferFactory()
+    AssignmentFactory.create_batch(3, offer=offer, status=Status.DECLINED)
+    AssignmentFactory.create_batch(2, offer=offer, is_control=True)
+
+    assert campaign_lift_report(campaign=offer.campaign)["lift"]["verdict_label"] == "too few to tell"
+
+
+def test_treated_acceptances_against_a_control_arm_with_none_are_significant():
+    offer = OfferFactory()
+    AssignmentFactory.create_batch(10, offer=offer, status=Status.ACCEPTED)
+    AssignmentFactory.create_batch(10, offer=offer, is_control=True)
+
+    lift = campaign_lift_report(campaign=offer.campaign)["lift"]
+
+    # Newcombe (1998) example h, 10/10 vs 0/10: [0.6075, 1.0000]; Fisher p = 2 / C(20, 10) = 1.0825e-05
+    assert (round(lift["ci_low"], 4), round(lift["ci_high"], 4)) == (0.6075, 1.0)
+    assert lift["p_value"] == pytest.approx(2 / 184756)
+    assert (lift["verdict"], lift["significant"]) == ("significant", True)
+
+
+def test_lift_report_lists_an_offer_aimed_at_a_persona_no_segment_has():
+    run = SegmentationRunFactory(is_current=True)
+    SegmentFactory(run=run, key=0, persona=PREMIUM)
+    campaign = CampaignFactory()
+    tasting = OfferFactory(campaign=campaign, name="Tasting", target_personas=[PREMIUM])
+    weekend = OfferFactory(campaign=campaign, name="20 % off", target_personas=[DEAL_ORIENTED])
+    AssignmentFactory(offer=tasting, segmentation_run=run)
+
+    report = campaign_lift_report(campaign=campaign)
+
+    assert report["offers_without_customers"] == [{
+        "offer": weekend.pk, "name": "20 % off",
+        "reason": "it is aimed at persona deal_oriented, which no segment of the current segmentation has"}]
+    assert (report["segmentation_runs"], report["current_segmentation_run"]) == ([run.pk], run.pk)
+
+
+def test_lift_report_gives_a_reachable_offer_without_rows_the_rules_as_the_reason():
+    SegmentFactory(run=SegmentationRunFactory(is_current=True), key=0, persona=PREMIUM)
+    offer = OfferFactory(target_personas=[PREMIUM])
+
+    rows = campaign_lift_report(campaign=offer.campaign)["offers_without_customers"]
+
+    assert [row["reason"] for row in rows] == [
+        "no customer it targets passed its eligibility rules and frequency cap at the last attach"]
+
+
+def test_lift_report_counts_simulated_responses():
+    offer = OfferFactory()
+    AssignmentFactory(offer=offer, status=Status.ACCEPTED, response_source=OfferAssignment.ResponseSource.SIMULATION)
+    AssignmentFactory(offer=offer, status=Status.ACCEPTED, response_source=OfferAssignment.ResponseSource.PERSON)
+
+    assert campaign_lift_report(campaign=offer.campaign)["simulated_responses"] == 1
 
 
 def test_lift_report_per_offer_compares_customers_given_it_with_control_customers_it_would_have_gone_to(
@@ -79,8 +149,10 @@ def test_lift_report_per_offer_compares_customers_given_it_with_control_customer
 def test_lift_report_labels_a_small_segment_instead_of_hiding_it(measured_campaign):
     by_segment = {row["persona"]: row for row in campaign_lift_report(campaign=measured_campaign)["by_segment"]}
 
+    # deal-oriented 8/40 vs 0/20: small (control under 30), yet the interval [0.0130, 0.3476] and p = 0.043 agree
     assert (by_segment[DEAL_ORIENTED]["control"], by_segment[DEAL_ORIENTED]["lift"]["small_sample"]) == (20, True)
-    assert by_segment[DEAL_ORIENTED]["lift"]["significant"] is False
+    assert by_segment[DEAL_ORIENTED]["lift"]["verdict"] == "significant"
+    assert round(by_segment[DEAL_ORIENTED]["lift"]["ci_low"], 4) == 0.0130
     assert by_segment[PREMIUM]["lift"]["small_sample"] is False
 
 

@@ -6,7 +6,10 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate
-from campaigns.services import campaign_create, offer_response_record, offer_responses_import, offers_attach
+from campaigns.frames import recorded_responses_frame
+from campaigns.selectors import campaign_lift_report
+from campaigns.services import (campaign_create, offer_response_record, offer_responses_import,
+                                offer_responses_simulate, offers_attach)
 from campaigns.tasks import attach_offers
 from core.errors import UserError
 from core.jobs import job_enqueue
@@ -21,6 +24,7 @@ from tests.shared_data import CUSTOMERS_FILE, shared_data_path
 
 pytestmark = pytest.mark.django_db
 Status = OfferAssignment.Status
+Source = OfferAssignment.ResponseSource
 
 
 def live_rows(campaign):
@@ -502,6 +506,18 @@ def test_a_status_that_is_not_a_response_is_refused():
         offer_response_record(assignment=AssignmentFactory(), status=Status.EXPIRED)
 
 
+def test_an_answer_recorded_by_someone_is_from_a_person():
+    assignment = offer_response_record(assignment=AssignmentFactory(), status=Status.ACCEPTED)
+
+    assert OfferAssignment.objects.get(pk=assignment.pk).response_source == Source.PERSON
+
+
+def test_sending_an_offer_records_no_response_source():
+    assignment = offer_response_record(assignment=AssignmentFactory(), status=Status.SENT)
+
+    assert OfferAssignment.objects.get(pk=assignment.pk).response_source == ""
+
+
 # --- responses from a file -------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -521,6 +537,8 @@ def test_response_file_answers_the_first_offer_and_the_control_row(answered_camp
 
     statuses = dict(OfferAssignment.objects.filter(status=Status.ACCEPTED).values_list("id", "is_control"))
     assert (result["recorded"], result["rejected"], statuses) == (2, 0, {first.pk: False, control.pk: True})
+    assert set(OfferAssignment.objects.filter(status=Status.ACCEPTED).values_list("response_source", flat=True)) == {
+        Source.FILE}
 
 
 def test_response_file_reports_each_line_it_cannot_use_with_the_reason(answered_campaign):
@@ -545,3 +563,56 @@ def test_response_file_can_name_the_offer_answered(answered_campaign):
     offer_responses_import(source=f"customer_id,campaign,status,offer\nA1,Autumn,declined,{second.offer_id}\n".encode())
 
     assert OfferAssignment.objects.get(pk=second.pk).status == Status.DECLINED
+
+
+# --- simulated responses (the demo) ----------------------------------------------------------------------------
+
+@pytest.fixture
+def simulated_campaign():
+    import_generated_customers(3000)
+    campaign = campaign_create(name="Demo", with_default_offers=True)
+    offers_attach()
+    return campaign, offer_responses_simulate(campaign=campaign, seed=42)
+
+
+def test_simulated_responses_are_labelled_as_simulated(simulated_campaign):
+    campaign, counts = simulated_campaign
+
+    answered = OfferAssignment.objects.filter(campaign=campaign, status__in=(Status.ACCEPTED, Status.DECLINED))
+    assert set(answered.values_list("response_source", flat=True)) == {Source.SIMULATION}
+    assert answered.count() == counts["treated_answered"] + counts["control_answered"]
+    assert campaign_lift_report(campaign=campaign)["simulated_responses"] == answered.count()
+
+
+def test_simulated_responses_answer_each_treated_customers_first_offer(simulated_campaign):
+    campaign, counts = simulated_campaign
+
+    treated = OfferAssignment.objects.filter(campaign=campaign, is_control=False, rank=1)
+    assert counts["treated_answered"] == treated.count() > 1000
+    assert not treated.filter(status=Status.PROPOSED).exists()
+
+
+def test_simulated_responses_give_the_demo_a_significant_lift(simulated_campaign):
+    campaign, counts = simulated_campaign
+
+    report = campaign_lift_report(campaign=campaign)
+
+    assert (report["accepted_treated"], report["accepted_control"]) == (counts["treated_accepted"],
+                                                                        counts["control_converted"])
+    assert report["lift"]["absolute"] > 0
+    assert report["lift"]["verdict"] == "significant"
+
+
+def test_simulated_responses_are_left_alone_when_run_again(simulated_campaign):
+    campaign, _ = simulated_campaign
+    before = list(OfferAssignment.objects.filter(campaign=campaign).order_by("id").values_list("id", "status"))
+
+    again = offer_responses_simulate(campaign=campaign, seed=42)
+
+    assert again == {"treated_answered": 0, "treated_accepted": 0, "control_answered": 0, "control_converted": 0}
+    assert list(OfferAssignment.objects.filter(campaign=campaign).order_by("id").values_list("id", "status")) == before
+
+
+def test_simulated_responses_do_not_shape_p_accept(simulated_campaign):
+    assert len(recorded_responses_frame()) == 0
+

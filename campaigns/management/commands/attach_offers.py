@@ -43,7 +43,10 @@ class Command(JobCommand):
             self.stdout.write("no campaign is running today: nothing to attach")
         for campaign_id, counts in campaigns.items():
             self.stdout.write(campaign_line(campaign_id, counts))
+            for offer in counts.get("offers_without_customers", []):
+                self.stdout.write(self.style.WARNING(
+                    f"  offer {offer['name']!r} (#{offer['offer']}) reaches nobody: {offer['reason']}"))
         if "propensity" in job.report:
             self.stdout.write(propensity_line(job.report["propensity"]))
         seconds = job.duration_seconds or 0.0
-        self.stdout.write(self.style.SUCCESS(f"attach run #{job.pk}: {job.status} in {seconds:.1f} s"))
+        self.stdout.write(self.style.SUCCESS(f"attach offers, job #{job.pk}: {job.status} in {seconds:.1f} s"))

@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.charts import display_rows
+from campaigns.charts import display_rows, report_notes
 from campaigns.selectors import campaign_find, campaign_lift_report
 from core.errors import UserError
 
@@ -41,6 +41,8 @@ class Command(BaseCommand):
         rows = display_rows(report)
         header = table_line({name: title for name, title, _ in COLUMNS})
         self.stdout.write(f"campaign #{report['campaign']} {report['campaign_name']}")
+        for line in report_notes(report):
+            self.stdout.write(line)
         for title, key in (("by offer", "by_offer"), ("by segment", "by_segment")):
             self.stdout.write("")
             self.stdout.write(title)
