@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
+from core.models import JobRun
 from core.roles import OWN_OR_CLAIMABLE, SALES_REP, register_row_rule, rows_for
-from leads.models import Lead, LeadScore, ScoringModel
+from leads.models import Lead, LeadActivity, LeadScore, ScoringModel
 
 CLOSED_STAGES = (Lead.Stage.WON, Lead.Stage.LOST)
 TIER_ORDER = Case(
@@ -76,7 +78,7 @@ QUEUE_ROW_FIELDS = ("id", "external_id", "score", "tier", "stage", "factors", "c
 QUEUE_PAGE_ROWS = 200  # a rep holds at most their capacity of open leads (50 by default)
 CLAIMABLE_ROWS = 25
 CLAIMABLE_CANDIDATES = 500
-CLAIMABLE_CANDIDATES_SECONDS = 120
+CLAIMABLE_CANDIDATES_SECONDS = 3600  # a backstop: re-scores, imports and releases are followed as they happen
 
 
 def rep_queue_rows(*, user, tier: str = "") -> list[dict]:
@@ -91,25 +93,36 @@ def claimable_rows(*, user, tier: str = "") -> list[dict]:
     """The best-scored open leads nobody holds that the user may claim, as plain rows.
 
     No index holds the score (re-scores update leads in place), so finding the best unowned leads reads the whole
-    table: ~1 s at a million leads. The ids of the best ``CLAIMABLE_CANDIDATES`` are kept in the cache for
-    ``CLAIMABLE_CANDIDATES_SECONDS``, and each page reads those by primary key, checking owner, stage and score as
-    they are now: a lead claimed since drops out at once; one released since shows up within two minutes.
+    table: ~1 s at a million leads. That is done once, and again after each re-score or lead import; the ids of the
+    best ``CLAIMABLE_CANDIDATES`` are kept in the cache. A page reads those by primary key together with the leads
+    released since (the only way a lead becomes unowned between re-scores), checking owner, stage and score as they
+    are now: a lead claimed a moment ago has left the list, a lead released a moment ago is in it.
     """
     from django.core.cache import cache
 
     key = f"leads:claimable-candidates:{tier or 'all'}"
     candidates = cache.get(key)
-    if candidates is None:
+    if candidates is None or _scores_changed_since(candidates["as_of"]):
+        as_of = timezone.now()
         unowned = open_leads().filter(owner__isnull=True)
         if tier:
             unowned = unowned.filter(tier=tier)
-        candidates = list(unowned.order_by(F("score").desc(nulls_last=True), "id")
-                          .values_list("id", flat=True)[:CLAIMABLE_CANDIDATES])
+        ids = list(unowned.order_by(F("score").desc(nulls_last=True), "id")
+                   .values_list("id", flat=True)[:CLAIMABLE_CANDIDATES])
+        candidates = {"ids": ids, "as_of": as_of}
         cache.set(key, candidates, CLAIMABLE_CANDIDATES_SECONDS)
-    rows = leads_visible_to(user=user).filter(pk__in=candidates, owner__isnull=True).exclude(stage__in=CLOSED_STAGES)
+    released = LeadActivity.objects.filter(kind=LeadActivity.Kind.RELEASED, created_at__gte=candidates["as_of"])
+    ids = candidates["ids"] + list(released.values_list("lead_id", flat=True)[:CLAIMABLE_CANDIDATES])
+    rows = leads_visible_to(user=user).filter(pk__in=ids, owner__isnull=True).exclude(stage__in=CLOSED_STAGES)
     if tier:
         rows = rows.filter(tier=tier)
     return list(rows.order_by(F("score").desc(nulls_last=True), "id").values(*QUEUE_ROW_FIELDS)[:CLAIMABLE_ROWS])
+
+
+def _scores_changed_since(moment) -> bool:
+    """Did a re-score or a lead import finish after ``moment``? (A handful of job rows, by the kind index.)"""
+    return JobRun.objects.filter(kind__in=(JobRun.Kind.RESCORE_LEADS, JobRun.Kind.IMPORT_LEADS),
+                                 finished_at__gte=moment).exists()
 
 
 def next_queue_lead_id(*, user) -> int | None:
@@ -119,6 +132,4 @@ def next_queue_lead_id(*, user) -> int | None:
 
 def lead_activity_history(*, lead, limit: int = 50) -> list:
     """The lead's claims, releases, assignments and outcomes, newest first, with who did each."""
-    from leads.models import LeadActivity
-
     return list(LeadActivity.objects.filter(lead=lead).select_related("user").order_by("-created_at", "-id")[:limit])
