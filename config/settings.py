@@ -180,7 +180,11 @@ SPECTACULAR_SETTINGS = {
     # the docs pages load Swagger UI / ReDoc from our own static files (drf-spectacular-sidecar): they work offline
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge fetched from validator.swagger.io
     "REDOC_DIST": "SIDECAR",
+    # system fonts: the stock ReDoc page would fetch Montserrat and Roboto from Google Fonts (core.offline_assets)
+    "REDOC_UI_SETTINGS": {"theme": {"typography": {"fontFamily": "system-ui, sans-serif",
+                                                   "headings": {"fontFamily": "system-ui, sans-serif"}}}},
     "ENUM_NAME_OVERRIDES": {
         "JobKindEnum": "core.models.JobRun.Kind",
         "JobStatusEnum": "core.models.JobRun.Status",

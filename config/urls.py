@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.offline_assets import favicon
 from core.views import health, home
 
 admin.site.site_header = "campaign-engine"
@@ -19,5 +20,6 @@ urlpatterns = [
     path("queue/", include("leads.urls")),
     path("dashboard/", include("operations.urls")),
     path("healthz", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", home, name="home"),
 ]
