@@ -107,9 +107,7 @@ def train_lead_model(leads: pd.DataFrame, config: TrainingConfig = TrainingConfi
     """Train, compare and calibrate candidates on ``leads`` (contract columns); raise ``TrainingDataError`` if the
     labelled leads are too few or all share one outcome."""
     labelled, outcomes = labelled_leads(leads, config)
-    train_at, holdout_at = train_test_split(
-        np.arange(len(labelled)), test_size=config.holdout_fraction, stratify=outcomes, random_state=config.seed
-    )
+    train_at, holdout_at = split_positions(outcomes, config)
     train, holdout = labelled.iloc[train_at], labelled.iloc[holdout_at]
     selection = _selected(train, outcomes[train_at], config)
     with threadpool_limits(limits=1):
@@ -140,6 +138,13 @@ def train_lead_model(leads: pd.DataFrame, config: TrainingConfig = TrainingConfi
         thresholds=config.thresholds,
         config=config,
     )
+
+
+def split_positions(outcomes: np.ndarray, config: TrainingConfig = TrainingConfig()) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the training and held-out leads among the labelled ones: stratified, seeded, so a baseline can
+    be measured on exactly the leads a run held out."""
+    return train_test_split(np.arange(len(outcomes)), test_size=config.holdout_fraction, stratify=outcomes,
+                            random_state=config.seed)
 
 
 def labelled_leads(leads: pd.DataFrame, config: TrainingConfig = TrainingConfig()) -> tuple[pd.DataFrame, np.ndarray]:
