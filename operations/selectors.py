@@ -11,7 +11,7 @@ import datetime
 from django.db.models import Count
 from django.utils import timezone
 
-from campaigns.charts import display_row
+from campaigns.charts import display_row, report_notes
 from campaigns.selectors import campaign_lift_report, campaigns_running
 from core.api.views import JOB_KIND_ROLES
 from core.models import JobRun
@@ -81,11 +81,12 @@ def lead_summary(*, now: datetime.datetime) -> dict:
 
 
 def campaign_summaries() -> list[dict]:
-    """Each running campaign's lift report (all offers together) and the admin's wording of it."""
+    """Each running campaign's lift report (all offers together), the admin's wording of it and what it counts."""
     summaries = []
     for campaign in campaigns_running().order_by("name", "id"):
         report = campaign_lift_report(campaign=campaign)
-        summaries.append({"campaign": campaign, "report": report, "display": display_row(campaign.name, report)})
+        summaries.append({"campaign": campaign, "report": report, "display": display_row(campaign.name, report),
+                          "notes": report_notes(report)})
     return summaries
 
 

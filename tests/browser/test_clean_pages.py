@@ -25,7 +25,7 @@ def test_page_logs_no_console_error_and_asks_no_outside_host(browser_page, name)
     page.wait_for_selector(ready)
     page.wait_for_load_state("networkidle")
 
-    screenshot(page, f"clean-{name}")
     assert response.status == 200
-    assert page.recorder.errors == []
     assert page.recorder.outside_requests() == []
+    assert page.recorder.errors == []
+    screenshot(page, f"clean-{name}")
