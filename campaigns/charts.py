@@ -56,7 +56,7 @@ def report_notes(report: dict) -> list[str]:
     """What the numbers count and what they leave out, as the command and the campaign page print it."""
     runs = ", ".join(f"#{run}" for run in report["segmentation_runs"]) or "none"
     current = report["current_segmentation_run"]
-    notes = [f"counts customers of every offer that did not expire, from segmentation runs {runs} "
+    notes = [f"counts the customers of every assignment that did not expire, from segmentation runs {runs} "
              f"(current: {'#' + str(current) if current else 'none'})"]
     if report["simulated_responses"]:
         notes.append(f"{report['simulated_responses']} of the responses are SIMULATED (demo data, not customers' "

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from core.models import JobRun
 from core.roles import ADMIN, ANALYST, MARKETER, SALES_REP
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -59,3 +60,19 @@ def demo_users_ensure() -> list[str]:
             SalesRep.objects.get_or_create(user=user, defaults={"capacity": 200})
         lines.append(f"  {username:<9} role {role}")
     return lines
+
+
+def job_label(job: JobRun) -> str:
+    """A job's number with its kind beside it: every kind shares one numbering, so the first nightly run of a
+    fresh demo is job #5, after the three imports and the training."""
+    return f"job #{job.pk} · {job.get_kind_display().lower()}"
+
+
+def nightly_step_jobs(job: JobRun) -> list[JobRun]:
+    """The job runs a nightly run started for its steps, in order."""
+    if job.started_at is None:
+        return []
+    steps = JobRun.objects.filter(trigger=JobRun.Trigger.CHAIN, created_at__gte=job.started_at).exclude(pk=job.pk)
+    if job.finished_at is not None:
+        steps = steps.filter(created_at__lte=job.finished_at)
+    return list(steps.order_by("created_at", "id"))
