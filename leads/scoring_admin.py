@@ -40,13 +40,14 @@ class ScoringModelAdmin(RoleAdmin):
                                                          "tiers_chart")}),
         ("What drives conversion", {"fields": ("importance_chart", "importance_table", "converter_summary",
                                                "converter_table")}),
+        ("Columns the model reads", {"fields": ("features_used", "features_left_out")}),
         ("Settings", {"classes": ("collapse",), "fields": ("params", "features", "artifact", "checksum")}),
     )
     readonly_fields = ("version", "algorithm", "is_champion", "decision_text", "tier_thresholds", "training_rows",
                        "class_balance", "training_window_start", "training_window_end", "job", "created_at",
                        "candidates_table", "tiers_table", "calibration_chart", "tiers_chart", "importance_chart",
-                       "importance_table", "converter_summary", "converter_table", "params", "features", "artifact",
-                       "checksum")
+                       "importance_table", "converter_summary", "converter_table", "features_used",
+                       "features_left_out", "params", "features", "artifact", "checksum")
 
     def has_add_permission(self, request):
         return False  # models come from training only
@@ -174,12 +175,30 @@ class ScoringModelAdmin(RoleAdmin):
     @admin.display(description="converter profile")
     def converter_table(self, obj: ScoringModel) -> str:
         profile = obj.drivers.get("converter_profile", {})
-        rows = [(field, category, percent(share.get("top")), percent(share.get("rest")))
+        labels = profile.get("labels", {})
+        rows = [(labels.get(field, field), category, percent(share.get("top")), percent(share.get("rest")))
                 for field, categories in profile.get("category_shares", {}).items()
                 for category, share in categories.items()]
-        rows += [(field, "average", fixed(mean.get("top"), 1), fixed(mean.get("rest"), 1))
+        rows += [(labels.get(field, field), "average", fixed(mean.get("top"), 1), fixed(mean.get("rest"), 1))
                  for field, mean in profile.get("means", {}).items()]
         return table(("field", "value", "top leads", "the rest"), rows) if rows else "-"
+
+    @admin.display(description="used")
+    def features_used(self, obj: ScoringModel) -> str:
+        report = obj.metrics.get("features", {})
+        rows = [(column["label"], column["kind"],
+                 f"{len(column['grouped'])} rare value(s) read as 'other'" if column.get("grouped") else "")
+                for column in report.get("used", [])]
+        rows += [(item["label"], "kept despite a leakage flag", item["text"]) for item in report.get("kept", [])]
+        if report.get("reference_date"):
+            rows.append(("dates", "read as days before", report["reference_date"]))
+        return table(("column", "read as", "note"), rows) if rows else "-"
+
+    @admin.display(description="left out")
+    def features_left_out(self, obj: ScoringModel) -> str:
+        rows = [(item["label"], item["reason"], item["text"].split(": ", 1)[-1])
+                for item in obj.metrics.get("features", {}).get("left_out", [])]
+        return table(("column", "why", "figures"), rows) if rows else "-"
 
     # buttons and actions
     @admin.action(description="Promote the selected model to champion", permissions=["manage"])

@@ -12,7 +12,9 @@ def rescore_leads(job_id: int | None = None, trigger: str = JobRun.Trigger.SCHED
 
 
 @shared_task(name="leads.retrain_lead_model", acks_late=True, time_limit=3 * 3600)
-def retrain_lead_model(job_id: int | None = None, trigger: str = JobRun.Trigger.SCHEDULE, only_if_due: bool = False) -> dict:
+def retrain_lead_model(job_id: int | None = None, trigger: str = JobRun.Trigger.SCHEDULE, only_if_due: bool = False,
+                       keep_columns: list[str] | None = None) -> dict:
     job = JobRun.objects.get(pk=job_id) if job_id else None
-    model = lead_model_train_if_due(trigger=trigger) if only_if_due and job is None else lead_model_train(trigger=trigger, job=job)
+    model = (lead_model_train_if_due(trigger=trigger) if only_if_due and job is None
+             else lead_model_train(trigger=trigger, job=job, keep_columns=tuple(keep_columns or ())))
     return {"model": model.version if model else None, "champion": bool(model and model.is_champion)}

@@ -76,11 +76,18 @@ class NoParamsSerializer(serializers.Serializer):
     pass
 
 
+class TrainLeadsParamsSerializer(serializers.Serializer):
+    keep_columns = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, max_length=100,
+        help_text="Columns (the file's headers) to learn from even if flagged as likely leakage",
+    )
+
+
 PARAMS_FOR_KIND: dict[str, type[serializers.Serializer]] = {
     JobRun.Kind.RECLUSTER: ReclusterParamsSerializer,
     JobRun.Kind.ATTACH_OFFERS: AttachOffersParamsSerializer,
     JobRun.Kind.RESCORE_LEADS: NoParamsSerializer,
-    JobRun.Kind.TRAIN_LEADS: NoParamsSerializer,
+    JobRun.Kind.TRAIN_LEADS: TrainLeadsParamsSerializer,
     JobRun.Kind.NIGHTLY: NoParamsSerializer,
 }
 
@@ -88,7 +95,8 @@ PARAMS_FOR_KIND: dict[str, type[serializers.Serializer]] = {
 class JobRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=JOB_KINDS)
     params = serializers.DictField(required=False, default=dict,
-                                   help_text="recluster: {algorithm, k}; attach_offers: {campaign_id}; others: {}")
+                                   help_text="recluster: {algorithm, k}; attach_offers: {campaign_id}; "
+                                             "train_leads: {keep_columns}; others: {}")
 
     def validate(self, attrs):
         params_serializer = PARAMS_FOR_KIND[attrs["kind"]](data=attrs.get("params") or {})

@@ -73,6 +73,7 @@ def converter_profile(model: ClassifierMixin, leads: pd.DataFrame, top_share: fl
         "other_mean_score": float(probabilities[~in_top].mean() * 100.0) if (~in_top).any() else None,
         "category_shares": shares,
         "means": means,
+        "labels": {feature: spec.column(feature).label for feature in (*shares, *means)},
         "summary": _summary(shares, means, top_share, spec),
     }
 

@@ -233,3 +233,68 @@ def test_rescore_and_reasons_on_a_foreign_file_read_the_models_attributes(tmp_pa
     if unexplained is not None:
         assert lead_factors(unexplained)["up"] or lead_factors(unexplained)["down"]
     assert model.metrics["features"]["reference_date"] == "2025-06-30"
+
+
+# --- where training is triggered and its report shown ---------------------------------------------------------------
+
+@pytest.fixture
+def foreign_leads(tmp_path, settings):
+    settings.LEAD_MODEL_ALGORITHMS = (LOGISTIC_REGRESSION,)
+    leads_import(source=_foreign_file(tmp_path, leads=1500), source_name="leads.csv")
+
+
+@pytest.mark.django_db
+def test_train_command_prints_the_columns_used_left_out_and_kept(foreign_leads):
+    out = io.StringIO()
+
+    call_command("train_lead_model", "--keep-column", "Lead Source", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    model = ScoringModel.objects.get()
+    used = model.metrics["features"]["used"]
+    assert f"features used ({len(used)}): " + ", ".join(f"{c['label']} ({c['kind']})" for c in used) in lines
+    assert "dates are read as days before 2025-06-30" in lines
+    tags = next(item for item in model.metrics["features"]["left_out"] if item["label"] == "Tags")
+    assert f"left out, leakage: {tags['text']} (keep it with --keep-column \"Tags\")" in lines
+    lead_number = next(item for item in model.metrics["features"]["left_out"] if item["label"] == "Lead Number")
+    assert f"left out, identifier: {lead_number['text']}" in lines
+    assert model.metrics["features"]["kept"] == [], "a column that is not flagged needs no keeping"
+
+
+@pytest.mark.django_db
+def test_a_training_job_started_from_the_api_keeps_the_columns_it_names(foreign_leads,
+                                                                         django_capture_on_commit_callbacks):
+    from core.roles import ANALYST
+    from tests.api.conftest import client_for
+    from tests.api.factories import role_user
+
+    analyst = client_for(role_user(ANALYST))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst.post("/api/v1/jobs/", {"kind": "train_leads", "params": {"keep_columns": ["Tags"]}},
+                                format="json")
+
+    assert response.status_code == 202
+    assert response.json()["params"] == {"keep_columns": ["Tags"]}
+    model = ScoringModel.objects.get()
+    assert "attr:tags" in model.features
+    assert [item["label"] for item in model.metrics["features"]["kept"]] == ["Tags"]
+
+
+@pytest.mark.django_db
+def test_model_page_shows_the_columns_used_and_left_out_with_the_reason(admin_client):
+    from tests.factories import ScoringModelFactory
+
+    report = {"used": [{"name": "attr:lead_source", "kind": "category", "label": "Lead Source",
+                        "levels": ["Google"], "grouped": ["bing", "blog"]}],
+              "reference_date": "2025-06-30",
+              "left_out": [{"column": "attr:tags", "label": "Tags", "reason": "leakage", "figures": {"roc_auc": 0.99},
+                            "text": "Tags: its values alone separate the outcome (single-column ROC AUC 0.990)"}],
+              "kept": []}
+    model = ScoringModelFactory(metrics={"holdout_roc_auc": 0.9, "features": report})
+
+    page = admin_client.get(f"/admin/leads/scoringmodel/{model.pk}/change/").content.decode()
+
+    assert "<td>Lead Source</td><td>category</td><td>2 rare value(s) read as &#x27;other&#x27;</td>" in page
+    assert "<td>dates</td><td>read as days before</td><td>2025-06-30</td>" in page
+    assert ("<td>Tags</td><td>leakage</td><td>its values alone separate the outcome (single-column ROC AUC 0.990)"
+            "</td>") in page
