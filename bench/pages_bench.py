@@ -22,9 +22,7 @@ Uses its own database (DATABASE_URL, default campaign_engine_bench_pages): it em
 """
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from _setup import django_on_postgres, load_average, timed
 
@@ -32,27 +30,16 @@ REPS = 2
 
 
 def load(n: int, labelled: int, seed: int, results: dict) -> None:
+    """The re-score bench's set-up (generate, import, train a logistic-regression champion), then a full re-score."""
     from django.conf import settings
     from django.db import connection
 
-    from core.synthetic import generate_leads
-    from leads.models import Lead, LeadActivity, LeadScore, ScoringModel
-    from leads.services import lead_model_train, leads_import, leads_rescore
+    from leads.services import leads_rescore
+    from rescore_bench import load_leads, reset_tables
 
-    with connection.cursor() as cursor:
-        tables = ", ".join(model._meta.db_table for model in (LeadScore, LeadActivity, Lead, ScoringModel))
-        cursor.execute(f"TRUNCATE {tables} CASCADE")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "leads.csv"
-        with timed(f"generate {n:,} leads", results):
-            generate_leads(n, seed, open_share=1 - min(labelled, n) / n).to_csv(path, index=False)
-        with timed("import them", results):
-            job = leads_import(source=path)
-    if job.status != "succeeded":
-        raise SystemExit(f"import failed: {job.error or job.counts}")
+    reset_tables()
     settings.LEAD_MODEL_ALGORITHMS = ("logistic_regression",)
-    with timed(f"train a champion on {labelled:,} labelled leads", results):
-        lead_model_train(trigger="command")
+    load_leads(n, labelled, seed, results)
     with timed("re-score every open lead", results):
         leads_rescore(full=True)
     with connection.cursor() as cursor:

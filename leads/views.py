@@ -6,22 +6,17 @@ here exactly as it does in the API.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import UserError
+from core.pages import admin_framed, role_page
 from core.roles import ADMIN, SALES_REP, user_roles
 from leads import charts
 from leads.models import Lead
@@ -41,26 +36,12 @@ OUTCOME_ORDER = (Lead.Stage.CONTACTED, Lead.Stage.QUALIFIED, Lead.Stage.WON, Lea
 
 
 class OutcomeForm(forms.Form):
-    stage = forms.ChoiceField(choices=[(stage.value, stage.label) for stage in OUTCOME_ORDER if stage in OUTCOME_STAGES])
+    stage = forms.ChoiceField(choices=[(stage.value, stage.label) for stage in OUTCOME_ORDER
+                                       if stage in OUTCOME_STAGES])
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "cols": 50}))
 
 
-def rep_page(view):
-    """Log in through the admin's login page; then sales reps and admins only (others: 403)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
-        if not user_roles(request.user) & WORKSPACE_ROLES:
-            raise PermissionDenied("the lead queue is for sales reps")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _page(request, template: str, title: str, **context) -> TemplateResponse:
-    return TemplateResponse(request, template, {**admin.site.each_context(request), "title": title, **context})
+rep_page = role_page(WORKSPACE_ROLES, "the lead queue is for sales reps")
 
 
 def _queue_row(row: dict, now) -> dict:
@@ -77,8 +58,8 @@ def queue(request):
     now = timezone.now()
     mine = [_queue_row(row, now) for row in rep_queue_rows(user=request.user, tier=tier)]
     claimable = [_queue_row(row, now) for row in claimable_rows(user=request.user, tier=tier)]
-    return _page(request, "leads/queue.html", "My queue", mine=mine, claimable=claimable, tier=tier,
-                 tiers=Lead.Tier.choices)
+    return admin_framed(request, "leads/queue.html", "My queue", mine=mine, claimable=claimable, tier=tier,
+                        tiers=Lead.Tier.choices)
 
 
 def _visible_lead(request, lead_id: int) -> Lead:
@@ -110,7 +91,7 @@ def lead_page(request, lead_id: int):
     factors = lead_factors(lead) or {}
     acts_for_all = ADMIN in user_roles(request.user)
     holds = lead.owner_id == request.user.pk or acts_for_all
-    return _page(
+    return admin_framed(
         request, "leads/lead.html", f"Lead {lead.external_id}", lead=lead,
         trend=mark_safe(trend),  # noqa: S308 (dates and numbers only, drawn by leads.charts)
         up=factors.get("up", []), down=factors.get("down", []), profile=_profile(lead),

@@ -107,5 +107,6 @@ def interval_chart(*, title: str, rows: Sequence[tuple[str, float | None, float 
         interval = "" if ci_low is None else f" [{value_format(ci_low)}, {value_format(ci_high)}]"
         parts.append(f'<circle cx="{x(estimate):.1f}" cy="{y:.1f}" r="5" fill="{INTERVAL_COLOUR}"><title>'
                      f'{escape(label)}: {escape(value_format(estimate) + interval)}</title></circle>'
-                     f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 6}" y="{y + 4:.0f}">{escape(value_format(estimate))}</text>')
+                     f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 6}" y="{y + 4:.0f}">{escape(value_format(estimate))}'
+                     '</text>')
     return _frame(title, height, "".join(parts), x_label, y_label)

@@ -2,43 +2,24 @@
 charts in operations.charts, jobs started through core.jobs.job_enqueue (the API's and the admin's way)."""
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.jobs import job_enqueue
 from core.models import JobRun
-from core.roles import ADMIN, ANALYST, MARKETER, user_roles
+from core.pages import admin_framed, role_page
+from core.roles import ADMIN, ANALYST, MARKETER
 from operations import charts, selectors
 
 DASHBOARD_ROLES = {MARKETER, ANALYST, ADMIN}
 
 
-def dashboard_page(view):
-    """Log in through the admin's login page; then marketers, analysts and admins only (others: 403)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
-        if not user_roles(request.user) & DASHBOARD_ROLES:
-            raise PermissionDenied("the dashboard is for marketers, analysts and admins")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _page(request, template: str, title: str, **context) -> TemplateResponse:
-    return TemplateResponse(request, template, {**admin.site.each_context(request), "title": title, **context})
+dashboard_page = role_page(DASHBOARD_ROLES, "the dashboard is for marketers, analysts and admins")
 
 
 def _svg(markup: str):
@@ -69,9 +50,9 @@ def dashboard(request):
             x_label="duration (seconds)", y_label="stage", value_format=lambda value: f"{value:,.1f}", whole=False))
         if nightly else "",
     }
-    return _page(request, "operations/dashboard.html", "Dashboard", segmentation=segmentation, leads=leads,
-                 campaigns=campaigns, nightly=nightly, chart=chart,
-                 jobs=selectors.runnable_jobs(user=request.user))
+    return admin_framed(request, "operations/dashboard.html", "Dashboard", segmentation=segmentation,
+                        leads=leads, campaigns=campaigns, nightly=nightly, chart=chart,
+                        jobs=selectors.runnable_jobs(user=request.user))
 
 
 def _points(lift: dict) -> tuple:
@@ -104,8 +85,8 @@ def job_page(request, job_id: int):
     job = selectors.job_status(job_id=job_id)
     if job is None:
         raise Http404("no such job")
-    return _page(request, "operations/job.html", f"{job.get_kind_display()} #{job.pk}", job=job,
-                 state=_state(job))
+    return admin_framed(request, "operations/job.html", f"{job.get_kind_display()} #{job.pk}", job=job,
+                        state=_state(job))
 
 
 @dashboard_page
@@ -119,7 +100,6 @@ def job_state(request, job_id: int):
 
 
 def _state(job: JobRun) -> dict:
-    finished = job.is_finished
+    progress = 1.0 if job.status == JobRun.Status.SUCCEEDED else job.progress
     return {"id": job.pk, "kind": job.kind, "status": job.status, "status_label": job.get_status_display(),
-            "stage": job.stage, "percent": round(100 * (1.0 if job.status == JobRun.Status.SUCCEEDED else job.progress)),
-            "error": job.error, "finished": finished}
+            "stage": job.stage, "percent": round(100 * progress), "error": job.error, "finished": job.is_finished}

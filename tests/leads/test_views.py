@@ -119,7 +119,8 @@ def test_another_reps_lead_answers_404_on_its_page_and_every_button(client, rep)
     lead = _lead(role_user("sales_rep", username="rep2"), 95.0, "hot")
 
     responses = [client.get(f"/queue/leads/{lead.pk}/")] + [
-        client.post(f"/queue/leads/{lead.pk}/{action}/", {"stage": "won"}) for action in ("claim", "release", "outcome")]
+        client.post(f"/queue/leads/{lead.pk}/{action}/", {"stage": "won"})
+        for action in ("claim", "release", "outcome")]
 
     assert [response.status_code for response in responses] == [404, 404, 404, 404]
     assert Lead.objects.get(pk=lead.pk).stage == Lead.Stage.NEW
