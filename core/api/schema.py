@@ -29,9 +29,13 @@ COMMON_ERRORS = {
     "401": "No or invalid credentials (send `Authorization: Token <key>`)",
     "403": "Your role may not do this",
     "404": "No such object, or not one you may see",
+    "406": "The `Accept` header asks for a format this endpoint does not give",
     "429": "Too many requests; retry after the `Retry-After` seconds",
 }
-WRITE_ERRORS = {"409": "Conflicts with the current state (e.g. a job already running, a lead someone else holds)"}
+WRITE_ERRORS = {
+    "409": "Conflicts with the current state (e.g. a job already running, a lead someone else holds)",
+    "415": "The body's `Content-Type` is not one this endpoint reads (JSON; multipart for uploads)",
+}
 
 
 def error_response(description: str, code: str = "") -> OpenApiResponse:

@@ -118,3 +118,25 @@ def test_api_edges_answer_documented_json_errors(mode, wsgi_app):
                                      examples=EDGE_EXAMPLES_PER_OPERATION, mode=mode)
 
     assert not failures, "\n".join(failures)
+
+
+def documented_statuses(schema: dict, method: str, path: str) -> set[str]:
+    return set(schema["paths"][path][method]["responses"])
+
+
+def test_answers_drf_gives_on_its_own_are_documented_json_errors(as_role):
+    """An Accept the API cannot meet (406) and a body it cannot read (415) are listed for every operation
+    concerned, and answered in the error envelope."""
+    client = as_role("admin")
+    schema = client.get("/api/schema/?format=json").json()
+    reads = [(path, "get") for path, operations in schema["paths"].items() if "get" in operations]
+    writes = [(path, method) for path, operations in schema["paths"].items() for method in operations
+              if method in ("post", "put", "patch")]
+
+    unacceptable = client.get("/api/v1/leads/", HTTP_ACCEPT="application/xml")
+    unreadable = client.post("/api/v1/offers/", data="x", content_type="text/plain")
+
+    assert [op for op in reads if "406" not in documented_statuses(schema, op[1], op[0])] == []
+    assert [op for op in writes if "415" not in documented_statuses(schema, op[1], op[0])] == []
+    assert (unacceptable.status_code, unacceptable.json()["error"]["code"]) == (406, "not_acceptable")
+    assert (unreadable.status_code, unreadable.json()["error"]["code"]) == (415, "unsupported_media_type")
