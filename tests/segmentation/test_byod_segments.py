@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from core.models import CustomAttribute, JobRun
 from core.synthetic import write_dataset, write_foreign_dataset
@@ -232,3 +233,16 @@ def test_on_the_demo_data_auto_k_then_k3_gives_three_distinct_personas_and_flags
         ("value_family", "value / family · store", 1389),
     ]
     assert second[-2].startswith("weak clustering: silhouette 0.126 at k = 3 is below 0.25. Customers sit ")
+
+
+def test_a_descriptive_segments_admin_page_charts_and_tables_the_files_own_columns(admin_client, shop_file):
+    import_file(shop_file)
+    run = customers_recluster(k=4)
+    segment = run.segments.get(label="low spending score · high income")
+
+    response = admin_client.get(reverse("admin:segmentation_segment_change", args=[segment.pk]))
+
+    page = response.content.decode()
+    assert page.count('src="data:image/png;base64,') == 1
+    assert "<td>Spending Score (1-100)</td>" in page and "<td>Genre: Female</td>" in page
+    assert "income, Age, Genre, Spending Score (1-100)" in page
