@@ -264,11 +264,13 @@ def test_train_command_prints_the_columns_used_left_out_and_kept(foreign_leads):
 @pytest.mark.django_db
 def test_a_training_job_started_from_the_api_keeps_the_columns_it_names(foreign_leads,
                                                                          django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
     from core.roles import ANALYST
-    from tests.api.conftest import client_for
     from tests.api.factories import role_user
 
-    analyst = client_for(role_user(ANALYST))
+    analyst = APIClient()
+    analyst.force_authenticate(role_user(ANALYST))
     with django_capture_on_commit_callbacks(execute=True):
         response = analyst.post("/api/v1/jobs/", {"kind": "train_leads", "params": {"keep_columns": ["Tags"]}},
                                 format="json")
