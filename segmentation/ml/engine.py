@@ -64,6 +64,9 @@ class SegmentationOutcome:
     @property
     def warning(self) -> str:
         """Why the clustering is weak, in words ("" when it is not); see ``clustering.weak_clustering_reason``."""
+        if not self.feature_set.clustering:
+            return ("nothing to cluster on: no customer field or custom attribute has values for most customers, so "
+                    "every customer is unsegmented (insufficient_data)")
         return weak_clustering_reason(self.clusters.metrics, self.clusters.k)
 
     @property

@@ -246,3 +246,16 @@ def test_a_descriptive_segments_admin_page_charts_and_tables_the_files_own_colum
     assert page.count('src="data:image/png;base64,') == 1
     assert "<td>Spending Score (1-100)</td>" in page and "<td>Genre: Female</td>" in page
     assert "income, Age, Genre, Spending Score (1-100)" in page
+
+
+def test_a_file_with_only_ids_leaves_everyone_unsegmented_and_says_why(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("CustomerID\n1\n2\n3\n")
+    import_file(path)
+
+    run = customers_recluster()
+
+    assert (run.status, run.n_customers, run.n_unsegmented, run.chosen_k) == (SegmentationRun.Status.SUCCEEDED, 3, 3, 0)
+    assert set(Customer.objects.values_list("unsegmented_reason", flat=True)) == {"insufficient_data"}
+    assert run.params["warning"] == ("nothing to cluster on: no customer field or custom attribute has values for "
+                                     "most customers, so every customer is unsegmented (insufficient_data)")
