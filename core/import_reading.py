@@ -27,6 +27,7 @@ LINE_COLUMN = "__line__"
 MAX_COLUMNS = 1000
 MAX_HEADER_CHARS = 255
 SNIFF_LINES = 20
+MAX_HEADER_LINE_CHARS = 16 << 20
 
 
 class ImportFileError(UserError):
@@ -69,6 +70,14 @@ def _field_counts(lines: list[str], delimiter: str) -> list[int]:
         return [len(row) for row in csv.reader(lines, delimiter=delimiter)]
     except csv.Error:
         return [line.count(delimiter) + 1 for line in lines]
+
+
+def _fields_of(line: str, delimiter: str) -> list[str]:
+    csv.field_size_limit(max(csv.field_size_limit(), len(line) + 1))
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return line.split(delimiter)
 
 
 def _detect_delimiter(text: str) -> str:
@@ -130,9 +139,9 @@ def check_header(names: list[str]) -> None:
 
 def _header_names(data: bytes, delimiter: str) -> list[str]:
     header_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    if len(header_line) > MAX_COLUMNS * (MAX_HEADER_CHARS + 3):
+    if len(header_line) > MAX_HEADER_LINE_CHARS:
         raise ImportFileError(f"the header line is {len(header_line):,} characters long: is the first line a header?")
-    csv.field_size_limit(max(csv.field_size_limit(), len(header_line) + 1))
+    csv.field_size_limit(max(csv.field_size_limit(), len(header_line) + 1))  # a long name is refused below, clearly
     try:
         names = next(csv.reader([header_line], delimiter=delimiter))
     except csv.Error as exc:
@@ -187,7 +196,7 @@ def _read_csv_tolerant(data: bytes, delimiter: str, n_fields: int) -> pd.DataFra
         try:
             frame = pd.read_csv(
                 io.BytesIO(data), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
-                skip_blank_lines=False, on_bad_lines="warn", encoding="utf-8",
+                skip_blank_lines=False, on_bad_lines="warn", encoding="utf-8", index_col=False,
             )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, ValueError,
                 OverflowError) as exc:
@@ -196,6 +205,12 @@ def _read_csv_tolerant(data: bytes, delimiter: str, n_fields: int) -> pd.DataFra
     for warning in caught:
         for line, seen in re.findall(r"Skipping line (\d+): expected \d+ fields, saw (\d+)", str(warning.message)):
             bad.append(RowError(int(line), "(whole row)", "", f"expected {n_fields} fields, found {seen}"))
+        if "does not match length of data" in str(warning.message):
+            # pandas cuts an over-long FIRST data row to the header's width instead of skipping it
+            first = data.split(b"\n", 2)[1].decode("utf-8", errors="replace").rstrip("\r")
+            seen = len(_fields_of(first, delimiter))
+            bad.append(RowError(2, "(whole row)", "", f"expected {n_fields} fields, found {seen}"))
+            frame = frame.iloc[1:].reset_index(drop=True)
     skipped = {error.row for error in bad}
     total = len(frame) + len(skipped)
     lines = np.array([n for n in range(2, total + 2) if n not in skipped]) if skipped else np.arange(2, total + 2)

@@ -149,7 +149,7 @@ class FilePreview:
     headers: list[str]
     rows: list[dict[str, str]]
     mapping: Mapping
-    kinds: dict[str, str]  # header -> target kind in words ("number", "custom attribute (date)", "ignored")
+    kinds: dict[str, str]  # header -> target kind in words (number, category, boolean, date, text or ignored)
     detected: dict[str, str]
     total_rows: int
     sample_layout: bool  # imports as the sample dataset does, with its validation
@@ -227,14 +227,16 @@ class _Prepared:
     attributes: dict[str, tuple[str, str]]  # key -> (label, kind)
     warnings: list[dict]
     kinds: dict[str, str]
+    sample_layout: bool
 
 
 def _prepare(source, spec: ImportSpec, mapping) -> _Prepared:
     frame, detected = read_table(source)
-    if frame.empty:
+    if frame.empty and not frame.attrs.get("bad_lines"):
         raise ImportFileError("the file has a header but no data rows")
     headers = [c for c in frame.columns if c != LINE_COLUMN]
-    if mapping is None and is_sample_layout(headers, spec):
+    sample_layout = mapping is None and is_sample_layout(headers, spec)
+    if sample_layout:
         result = validate_frame(map_columns(frame, spec), spec)
         used = suggest_mapping(headers, spec)  # the spec's own headers: each to its field
         run_spec, found, warnings = spec, {}, []
@@ -245,7 +247,8 @@ def _prepare(source, spec: ImportSpec, mapping) -> _Prepared:
         warnings = unknown_values(result.valid, run_spec)
     result.detected = detected
     kinds = column_kinds(used, spec, None, {k: kind for k, (_, kind) in found.items()})
-    return _Prepared(result=result, spec=run_spec, mapping=used, attributes=found, warnings=warnings, kinds=kinds)
+    return _Prepared(result=result, spec=run_spec, mapping=used, attributes=found, warnings=warnings, kinds=kinds,
+                     sample_layout=sample_layout)
 
 
 def file_import(
@@ -288,6 +291,7 @@ def file_import(
                 "columns": [{"column": h, "target": prepared.mapping.columns.get(h, ""), "kind": kind}
                             for h, kind in prepared.kinds.items()],
                 "warnings": prepared.warnings,
+                "sample_layout": prepared.sample_layout,
             }
             job.counts = {"rows": result.total_rows, "rejected": result.rejected_rows}
             if save_mapping_as:

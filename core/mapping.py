@@ -109,49 +109,51 @@ def _unit_factor(column: Column, unit: str) -> float | None:
     return hints.get(normalise_header(unit))
 
 
-def _match(header: str, spec: ImportSpec, taken: set[str]) -> tuple[Column | None, float | None]:
-    """The column a header names (its own header first, then a synonym), and the unit factor its bracket gives."""
+def _match(header: str, spec: ImportSpec, taken: set[str], use_synonyms: bool) -> tuple[Column | None, float | None]:
+    """The column a header names (its own header, or with `use_synonyms` a synonym), and the unit factor its
+    bracket gives."""
     base, unit = split_unit(header)
     candidates = [(normalise_header(header), None)]
     if unit:
         candidates.append((normalise_header(base), unit))
-    for use_synonyms in (False, True):
-        for name, bracket in candidates:
-            for column in spec.columns:
-                if column.field in taken:
-                    continue
-                names = [column.header, *column.synonyms] if use_synonyms else [column.header]
-                if name in {normalise_header(n) for n in names}:
-                    factor = _unit_factor(column, bracket) if bracket else None
-                    return column, factor
+    for name, bracket in candidates:
+        for column in spec.columns:
+            if column.field in taken:
+                continue
+            names = [column.header, *column.synonyms] if use_synonyms else [column.header]
+            if name in {normalise_header(n) for n in names}:
+                return column, _unit_factor(column, bracket) if bracket else None
     return None, None
 
 
 def suggest_mapping(headers, spec: ImportSpec, sample_frame: pd.DataFrame | None = None) -> Mapping:
-    """Each header to a field of `spec` (own header, then synonyms), an ignored header to "", the rest to
-    custom attributes keyed by a slug of the header. With `sample_frame` (the file's rows as text, columns named
-    by header) the value translations the spec knows are listed for the values the file has."""
+    """Each header to a field of `spec` (every header's exact match first, then synonyms), an ignored header to
+    "", the rest to custom attributes keyed by a slug of the header. With `sample_frame` (the file's rows as text,
+    columns named by header) the value translations the spec knows are listed for the values the file has."""
+    headers = [str(h) for h in headers]
     ignored = {normalise_header(h) for h in spec.ignored_headers}
-    columns: dict[str, str] = {}
+    columns: dict[str, str] = {h: "" for h in headers if normalise_header(h) in ignored}
     units: dict[str, float] = {}
     taken: set[str] = set()
+    for use_synonyms in (False, True):
+        for header in headers:
+            if header in columns:
+                continue
+            column, factor = _match(header, spec, taken, use_synonyms)
+            if column is not None:
+                columns[header] = column.field
+                taken.add(column.field)
+                if factor is not None and factor != 1:
+                    units[column.field] = factor
     keys: set[str] = set()
     for header in headers:
-        header = str(header)
-        if normalise_header(header) in ignored:
-            columns[header] = ""
-            continue
-        column, factor = _match(header, spec, taken)
-        if column is not None:
-            columns[header] = column.field
-            taken.add(column.field)
-            if factor is not None and factor != 1:
-                units[column.field] = factor
+        if header in columns:
             continue
         key = attribute_key(header)
-        key = next(k for k in (key, *(f"{key[:MAX_KEY_LENGTH - 4]}_{i}" for i in range(2, 10_000))) if k not in keys)
+        key = next(k for k in (key, *(f"{key[:MAX_KEY_LENGTH - 6]}_{i}" for i in range(2, 100_000))) if k not in keys)
         keys.add(key)
         columns[header] = ATTRIBUTE_PREFIX + key
+    columns = {h: columns[h] for h in headers}
     values = {}
     if sample_frame is not None:
         for header, target in columns.items():
@@ -224,8 +226,9 @@ def is_sample_layout(headers, spec: ImportSpec) -> bool:
 
 # --- applying a mapping ------------------------------------------------------------------------------------------
 
-KIND_WORDS = {"str": "text", "int": "number", "float": "number", "choice": "category", "yes_no": "yes/no",
-              "zero_one": "yes/no", "bool": "yes/no", "date": "date"}
+# A field's type in the words of the custom attribute kinds (core.models.CustomAttribute.Kind).
+KIND_WORDS = {"str": "text", "int": "number", "float": "number", "choice": "category", "yes_no": "boolean",
+              "zero_one": "boolean", "bool": "boolean", "date": "date"}
 MAX_WARNED_VALUES = 50
 
 
@@ -311,7 +314,8 @@ def unknown_values(valid: pd.DataFrame, run_spec: ImportSpec) -> list[dict]:
 
 def column_kinds(mapping: Mapping, spec: ImportSpec, frame: pd.DataFrame | None,
                  attribute_kinds: dict[str, str]) -> dict[str, str]:
-    """Each mapped header's target kind in words: a field's type, or "custom attribute (<kind>)"."""
+    """Each header's target kind in words: number, category, boolean, date (a field's or a custom attribute's),
+    text (the id and free-text fields) or ignored."""
     kinds = {}
     for header, target in mapping.columns.items():
         if not target:
@@ -321,7 +325,7 @@ def column_kinds(mapping: Mapping, spec: ImportSpec, frame: pd.DataFrame | None,
             kind = attribute_kinds.get(key)
             if kind is None and frame is not None and header in frame.columns:
                 kind = attributes.infer_kind(frame[header])
-            kinds[header] = f"custom attribute ({kind or attributes.CATEGORY})"
+            kinds[header] = kind or attributes.CATEGORY
         else:
             kinds[header] = KIND_WORDS.get(spec.column(target).kind, spec.column(target).kind)
     return kinds

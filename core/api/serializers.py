@@ -110,10 +110,16 @@ class JobRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class ImportUploadSerializer(serializers.Serializer):
+MAPPING_HELP = ('A saved mapping\'s name, or JSON: {"columns": {header: field | "attr:<key>" | ""}, "values": '
+                '{field: {source value: stored value}}, "units": {field: factor}} or just {header: field}. Headers '
+                'it does not name are mapped automatically.')
+
+
+class ImportFileSerializer(serializers.Serializer):
     dataset = serializers.ChoiceField(choices=IMPORT_DATASETS)
     file = serializers.FileField(help_text="CSV (comma, tab, semicolon or |; UTF-8 or Latin-1) or .xlsx")
-    strict = serializers.BooleanField(default=False, help_text="Import nothing if any row has a problem")
+    mapping = serializers.CharField(required=False, allow_blank=True, default="", max_length=100_000,
+                                    help_text=MAPPING_HELP)
 
     def validate_file(self, upload):
         if upload.size > settings.UPLOAD_MAX_BYTES:
@@ -121,3 +127,30 @@ class ImportUploadSerializer(serializers.Serializer):
         if upload.size == 0:
             raise serializers.ValidationError("the file is empty")
         return upload
+
+
+class ImportUploadSerializer(ImportFileSerializer):
+    strict = serializers.BooleanField(default=False, help_text="Import nothing if any row has a problem")
+    save_mapping = serializers.CharField(required=False, allow_blank=True, default="", max_length=120,
+                                         help_text="Save the mapping used under this name, for the next file like it")
+
+
+class ImportColumnSerializer(serializers.Serializer):
+    column = serializers.CharField(help_text="The file's header")
+    target = serializers.CharField(allow_blank=True,
+                                   help_text='A field, "attr:<key>" (kept as a custom attribute) or "" (ignored)')
+    kind = serializers.CharField(help_text="number, category, boolean, date, text or ignored")
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    headers = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+                                 help_text="The first rows as the file has them, by header")
+    columns = ImportColumnSerializer(many=True, help_text="Each header's suggested (or given) target and kind")
+    mapping = serializers.DictField(help_text="The mapping an import with no `mapping` would use: columns, values, "
+                                              "units")
+    missing_fields = serializers.ListField(child=serializers.CharField(),
+                                           help_text="Fields no column maps to (stored empty)")
+    sample_layout = serializers.BooleanField(help_text="The sample dataset's own layout: imports with its validation")
+    detected = serializers.DictField(child=serializers.CharField())
+    total_rows = serializers.IntegerField()

@@ -1,10 +1,15 @@
 """Token, jobs and imports: validation and permission here, the work in core.jobs and the import services."""
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view,
+)
 from rest_framework import mixins, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,11 +18,12 @@ from core.api.base import ApiView, ApiViewSet
 from core.api.permissions import JOB_READERS
 from core.api.schema import error_response
 from core.api.serializers import (
-    ImportUploadSerializer, JobRequestSerializer, JobRunDetailSerializer, JobRunSerializer, TokenRequestSerializer,
-    TokenSerializer,
+    IMPORT_DATASETS, ImportFileSerializer, ImportPreviewSerializer, ImportUploadSerializer, JobRequestSerializer,
+    JobRunDetailSerializer, JobRunSerializer, TokenRequestSerializer, TokenSerializer,
 )
 from core.api.throttles import AuthRateThrottle
 from core.api_security import api_token_for, upload_refuse_oversized
+from core.imports import file_preview, import_entity, import_template_csv
 from core.jobs import job_enqueue
 from core.models import ImportRun, JobRun
 from core.roles import ADMIN, ANALYST, MARKETER, user_roles
@@ -154,9 +160,14 @@ class ImportFilter(filters.FilterSet):
         description="The same validation and upsert as the import commands. 201 when rows were imported (status "
                     "succeeded, or partial with the rejected rows in `report.errors`); 422 with the same body when "
                     "nothing was imported; 400 when the request itself is invalid (no file, unknown dataset, over "
-                    "UPLOAD_MAX_MB). Marketers may import customers and responses; analysts and admins anything.",
+                    "UPLOAD_MAX_MB). Marketers may import customers and responses; analysts and admins anything. "
+                    "A file in the sample dataset's layout imports with no mapping; any other file is mapped "
+                    "automatically (see `preview`), or by `mapping` (a saved mapping's name or JSON) on top of the "
+                    "suggestion. `report.mapping` and `report.columns` say how each column was read, "
+                    "`report.warnings` which category values were kept as given.",
         examples=[OpenApiExample("Upload", value={"dataset": "leads", "file": "leads.csv (the file's bytes)",
-                                                  "strict": False},
+                                                  "strict": False, "mapping": "crm export",
+                                                  "save_mapping": ""},
                                  request_only=True, media_type="multipart/form-data"),
                   OpenApiExample("Partly imported", value=IMPORT_EXAMPLE, response_only=True, status_codes=["201"])],
     ),
@@ -171,30 +182,74 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     read_roles = JOB_READERS
     write_roles = JOB_READERS
 
-    def get_serializer_class(self):
-        if self.action == "create":
-            return ImportUploadSerializer
-        return JobRunSerializer if self.action == "list" else JobRunDetailSerializer
-
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method == "POST":
             upload_refuse_oversized(content_length=request.META.get("CONTENT_LENGTH"))
 
-    def create(self, request):
-        from campaigns.services import responses_import
-        from leads.services import leads_import
-        from segmentation.services import customers_import
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ImportUploadSerializer
+        if self.action == "preview":
+            return ImportFileSerializer
+        return JobRunSerializer if self.action == "list" else JobRunDetailSerializer
 
+    def create(self, request):
         serializer = ImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        dataset = serializer.validated_data["dataset"]
+        data = serializer.validated_data
+        dataset = data["dataset"]
         _require_role(request.user, IMPORT_DATASET_ROLES[dataset], f"import {dataset}")
-        service = {"customers": customers_import, "leads": leads_import, "responses": responses_import}[dataset]
-        upload = serializer.validated_data["file"]
-        source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
-        job = service(source=source, source_name=upload.name, strict=serializer.validated_data["strict"],
-                      user=request.user, trigger=JobRun.Trigger.API)
+        job = import_entity(dataset).run(
+            source=_upload_source(data["file"]), source_name=data["file"].name, strict=data["strict"],
+            user=request.user, trigger=JobRun.Trigger.API, mapping=data["mapping"] or None,
+            save_mapping_as=data["save_mapping"],
+        )
         imported = job.status in (JobRun.Status.SUCCEEDED, JobRun.Status.PARTIAL)
         return Response(JobRunDetailSerializer(job).data,
                         status=status.HTTP_201_CREATED if imported else status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+    @extend_schema(
+        tags=["imports"], summary="Preview a file and its suggested mapping",
+        request={"multipart/form-data": ImportFileSerializer},
+        responses={200: ImportPreviewSerializer, 400: error_response("The file or the mapping cannot be read"),
+                   413: error_response("Declared size above the upload limit (UPLOAD_MAX_MB)")},
+        description="Reads the file without importing it: its headers, first rows, each column's suggested target "
+                    "(a field, a custom attribute `attr:<key>` with its inferred kind, or ignored) and the mapping "
+                    "an import would use. Send `mapping` to see it applied on top of the suggestion.",
+    )
+    @action(detail=False, methods=["post"], url_path="preview")
+    def preview(self, request):
+        serializer = ImportFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dataset = data["dataset"]
+        _require_role(request.user, IMPORT_DATASET_ROLES[dataset], f"import {dataset}")
+        preview = file_preview(spec=import_entity(dataset).spec, source=_upload_source(data["file"]),
+                               mapping=data["mapping"] or None)
+        body = {
+            "headers": preview.headers, "rows": preview.rows,
+            "columns": [{"column": h, "target": preview.mapping.columns.get(h, ""), "kind": preview.kinds[h]}
+                        for h in preview.headers],
+            "mapping": preview.mapping.to_json(), "missing_fields": preview.missing_fields,
+            "sample_layout": preview.sample_layout, "detected": preview.detected, "total_rows": preview.total_rows,
+        }
+        return Response(ImportPreviewSerializer(body).data)
+
+    @extend_schema(
+        tags=["imports"], summary="Template file of a dataset",
+        parameters=[OpenApiParameter("dataset", str, OpenApiParameter.PATH, enum=list(IMPORT_DATASETS))],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, 404: error_response("No such dataset")},
+        description="The header row of the dataset's own layout: a file with these columns imports with no mapping.",
+    )
+    @action(detail=False, methods=["get"], url_path=r"template/(?P<dataset>[a-z_]+)")
+    def template(self, request, dataset: str):
+        if dataset not in IMPORT_DATASETS:
+            raise NotFound(f"no dataset {dataset!r}: one of {', '.join(IMPORT_DATASETS)}")
+        response = HttpResponse(import_template_csv(import_entity(dataset).spec), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{dataset}-template.csv"'
+        return response
+
+
+def _upload_source(upload):
+    return upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
