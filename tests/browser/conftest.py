@@ -84,10 +84,10 @@ def log_in(page, username: str, password: str = PASSWORD, next_path: str = "/adm
     page.wait_for_url(re.compile(re.escape(next_path) + r"$"))
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
