@@ -85,8 +85,8 @@ def render(tokens: dict[str, pd.Series]) -> pd.Series:
     """One JSON object per row from {key: categorical of the row's JSON value text (missing = no value)}.
 
     Every key is written, a missing value as null ("the file had the column, the cell was empty"), so each
-    object is one Arrow gather per key and one concatenation, with no pass to drop separators: ~0.3 s per
-    attribute per million rows on an idle core.
+    object is one Arrow gather per key and one concatenation, with no pass to drop separators. Compact (no
+    spaces): fewer bytes to quote into COPY's CSV and for PostgreSQL to parse into jsonb.
     """
     if not tokens:
         return pd.Series(dtype=object)
@@ -95,10 +95,11 @@ def render(tokens: dict[str, pd.Series]) -> pd.Series:
     pieces = []
     for position, key in enumerate(keys):
         values = tokens[key] if isinstance(tokens[key].dtype, pd.CategoricalDtype) else tokens[key].astype("category")
-        opening = "{" if position == 0 else ", "
+        opening = "{" if position == 0 else ","
         closing = "}" if position == len(keys) - 1 else ""
-        texts = [f"{opening}{json.dumps(key)}: {token}{closing}" for token in values.cat.categories]
-        texts.append(f"{opening}{json.dumps(key)}: null{closing}")
+        name = json.dumps(key)
+        texts = [f"{opening}{name}:{token}{closing}" for token in values.cat.categories]
+        texts.append(f"{opening}{name}:null{closing}")
         codes = values.cat.codes.to_numpy()
         indices = np.where(codes < 0, len(texts) - 1, codes).astype(np.int32)
         pieces.append(pc.take(pa.array(texts, type=pa.large_string()), pa.array(indices)))

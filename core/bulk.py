@@ -201,9 +201,7 @@ def upsert_frame(
         if touch_column:
             assignments.append(f"{_quote(touch_column)} = %s")
             params.append(touch_value)
-        changed = " OR ".join(
-            _distinct(_current_value(t, c, merge_json_columns), value) for c, value in new_values.items()
-        )
+        changed = " OR ".join(_changed(t, c, value, merge_json_columns) for c, value in new_values.items())
         cursor.execute(
             f"UPDATE {t} SET {', '.join(assignments)} FROM {stage} s WHERE {t}.{k} = s.{k} AND ({changed})", params
         )
@@ -231,9 +229,13 @@ def _new_value(t: str, column: str, fallback: dict, merge_json: tuple[str, ...])
     return f"s.{q}"
 
 
-def _current_value(t: str, column: str, merge_json: tuple[str, ...]) -> str:
+def _changed(t: str, column: str, new_value: str, merge_json: tuple[str, ...]) -> str:
+    """Whether an UPDATE would change the column: for a merged JSON object on PostgreSQL, whether the current
+    object lacks a staged key or value (containment, cheaper than building the merged object for every row)."""
     q = _quote(column)
-    return f"json({t}.{q})" if column in merge_json and not is_postgres() else f"{t}.{q}"
+    if column in merge_json:
+        return f"NOT ({t}.{q} @> s.{q})" if is_postgres() else f"{new_value} IS NOT json({t}.{q})"
+    return _distinct(f"{t}.{q}", new_value)
 
 
 def update_from_frame(*, table: str, frame: pd.DataFrame, key: str, columns: list[str]) -> int:

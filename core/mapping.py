@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from itertools import chain, count
 
 import numpy as np
 import pandas as pd
@@ -120,10 +122,14 @@ def _match(header: str, spec: ImportSpec, taken: set[str], use_synonyms: bool) -
         for column in spec.columns:
             if column.field in taken:
                 continue
-            names = [column.header, *column.synonyms] if use_synonyms else [column.header]
-            if name in {normalise_header(n) for n in names}:
+            if name in _names(column, use_synonyms):
                 return column, _unit_factor(column, bracket) if bracket else None
     return None, None
+
+
+@lru_cache(maxsize=1024)
+def _names(column: Column, use_synonyms: bool) -> frozenset[str]:
+    return frozenset(normalise_header(n) for n in ([column.header, *column.synonyms] if use_synonyms else [column.header]))
 
 
 def suggest_mapping(headers, spec: ImportSpec, sample_frame: pd.DataFrame | None = None) -> Mapping:
@@ -150,7 +156,7 @@ def suggest_mapping(headers, spec: ImportSpec, sample_frame: pd.DataFrame | None
         if header in columns:
             continue
         key = attribute_key(header)
-        key = next(k for k in (key, *(f"{key[:MAX_KEY_LENGTH - 6]}_{i}" for i in range(2, 100_000))) if k not in keys)
+        key = next(k for k in chain([key], (f"{key[:MAX_KEY_LENGTH - 6]}_{i}" for i in count(2))) if k not in keys)
         keys.add(key)
         columns[header] = ATTRIBUTE_PREFIX + key
     columns = {h: columns[h] for h in headers}
@@ -172,11 +178,13 @@ def value_translations(column: Column) -> dict[str, str]:
 def suggest_values(raw: pd.Series, column: Column) -> dict[str, str]:
     """The translations (from the column's value synonyms) of the values `raw` holds that are not already a
     known value in another case."""
-    known = {choice.lower() for choice in column.choices}
     translations = value_translations(column)
+    if not translations:
+        return {}
+    known = {choice.lower() for choice in column.choices}
     out = {}
     for value in pd.unique(raw.astype(str).str.strip()):
-        if not value or value.lower() in known:
+        if not isinstance(value, str) or not value or value.lower() in known:
             continue
         stored = translations.get(_normal_value(value))
         if stored is not None and stored != value:

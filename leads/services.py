@@ -159,8 +159,9 @@ def lead_factors(lead: Lead) -> dict[str, list[str]]:
 EXPORT_CHUNK_ROWS = 10_000
 
 
-def lead_export_rows(*, explain_missing: bool = False) -> Iterator[tuple]:
-    """(external_id, score, tier, model version, scored_at, factors up, factors down) of every lead, in id order.
+def lead_export_rows(*, explain_missing: bool = False, attribute_keys: tuple[str, ...] = ()) -> Iterator[tuple]:
+    """(external_id as the file gave it, score, tier, model version, scored_at, factors up, factors down, then the
+    custom attributes named by ``attribute_keys``) of every lead, in id order.
 
     With ``explain_missing``, leads scored outside the explained few are explained on the way, chunk by chunk
     (about a minute per million such leads); otherwise their factor columns are empty.
@@ -169,15 +170,23 @@ def lead_export_rows(*, explain_missing: bool = False) -> Iterator[tuple]:
     last_id = 0
     while True:
         chunk = list(Lead.objects.filter(pk__gt=last_id).order_by("id").values_list(
-            "id", "external_id", "score", "tier", "scoring_model_id", "scored_at", "factors")[:EXPORT_CHUNK_ROWS])
+            "id", "external_id", "score", "tier", "scoring_model_id", "scored_at", "factors",
+            "attributes")[:EXPORT_CHUNK_ROWS])
         if not chunk:
             return
         last_id = chunk[-1][0]
         computed = _factors_of([(row[0], row[4]) for row in chunk if not row[6] and row[4]]) if explain_missing else {}
-        for lead_id, external_id, score, tier, model_id, scored_at, factors in chunk:
+        for lead_id, external_id, score, tier, model_id, scored_at, factors, attributes in chunk:
             factors = factors or computed.get(lead_id, {})
             yield (external_id, score, tier, versions.get(model_id, ""), scored_at.isoformat() if scored_at else "",
-                   "; ".join(factors.get("up", [])), "; ".join(factors.get("down", [])))
+                   "; ".join(factors.get("up", [])), "; ".join(factors.get("down", [])),
+                   *(_attribute_text(attributes.get(key)) for key in attribute_keys))
+
+
+def _attribute_text(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value  # numbers stay numbers (a negative one is no formula)
 
 
 def _factors_of(leads: list[tuple[int, int]]) -> dict[int, dict[str, list[str]]]:

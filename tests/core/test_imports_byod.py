@@ -393,3 +393,15 @@ def customers_spec():
     from segmentation.importers import CUSTOMER_SPEC
 
     return CUSTOMER_SPEC
+
+
+def test_export_leads_writes_the_id_as_given_and_each_attribute_under_its_label(tmp_path):
+    leads_import(source=b"Prospect ID,Lead Origin,Do Not Email,Budget\n7f3a-01,API,Yes,-1200\nB-2,,No,\n")
+    out = tmp_path / "leads.csv"
+
+    call_command("export_leads", "--out", str(out), stdout=io.StringIO())
+
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == ("external_id,score,tier,model_version,scored_at,factors_up,factors_down,"
+                       "Budget,Do Not Email,Lead Origin")
+    assert rows[1:] == ["7f3a-01,,,,,,,-1200,yes,API", "B-2,,,,,,,,no,"]
