@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import UserError
 from core.pages import admin_framed, role_page
-from core.roles import ADMIN, SALES_REP, user_roles
+from core.roles import ADMIN, WORK, roles_allowed, user_roles
 from leads import charts
 from leads.models import Lead
 from leads.selectors import (
@@ -25,7 +25,7 @@ from leads.selectors import (
 )
 from leads.services import OUTCOME_STAGES, lead_claim, lead_factors, lead_log_outcome, lead_release
 
-WORKSPACE_ROLES = {SALES_REP, ADMIN}
+WORKSPACE_ROLES = roles_allowed("leads.lead", WORK)  # the role table: who claims, releases and logs outcomes
 TREND_POINTS = 60
 PROFILE_FIELDS = (
     "external_id", "age", "current_occupation", "first_interaction", "profile_completed", "website_visits",
