@@ -217,6 +217,21 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         description="Reads the file without importing it: its headers, first rows, each column's suggested target "
                     "(a field, a custom attribute `attr:<key>` with its inferred kind, or ignored) and the mapping "
                     "an import would use. Send `mapping` to see it applied on top of the suggestion.",
+        examples=[
+            OpenApiExample("Upload", value={"dataset": "customers", "file": "shop.csv (the file's bytes)",
+                                            "mapping": ""}, request_only=True, media_type="multipart/form-data"),
+            OpenApiExample("Preview", response_only=True, status_codes=["200"], value={
+                "headers": ["CustomerID", "Genre", "Annual Income (k$)"],
+                "rows": [{"CustomerID": "1", "Genre": "Male", "Annual Income (k$)": "15"}],
+                "columns": [{"column": "CustomerID", "target": "external_id", "kind": "text"},
+                            {"column": "Genre", "target": "attr:genre", "kind": "category"},
+                            {"column": "Annual Income (k$)", "target": "income", "kind": "number"}],
+                "mapping": {"columns": {"CustomerID": "external_id", "Genre": "attr:genre",
+                                        "Annual Income (k$)": "income"}, "values": {}, "units": {"income": 1000.0}},
+                "missing_fields": ["year_birth", "education"], "sample_layout": False,
+                "detected": {"format": "csv", "encoding": "utf-8", "delimiter": ","}, "total_rows": 200,
+            }),
+        ],
     )
     @action(detail=False, methods=["post"], url_path="preview")
     def preview(self, request):
@@ -241,6 +256,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         parameters=[OpenApiParameter("dataset", str, OpenApiParameter.PATH, enum=list(IMPORT_DATASETS))],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, 404: error_response("No such dataset")},
         description="The header row of the dataset's own layout: a file with these columns imports with no mapping.",
+        examples=[OpenApiExample("Responses template", response_only=True, status_codes=["200"], media_type="text/csv",
+                                 value="CustomerID,Age,Segment,Recency,PriorInterest,DidPurchase\n")],
     )
     @action(detail=False, methods=["get"], url_path=r"template/(?P<dataset>[a-z_]+)")
     def template(self, request, dataset: str):
