@@ -11,6 +11,7 @@ from campaigns.charts import display_rows, lift_chart_svg, report_notes
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate, ResponseRecord
 from campaigns.selectors import campaign_arm_totals, campaign_audience_rows, campaign_lift_report
 from campaigns.services import offer_response_record, offer_rules_check
+from core.admin_display import attributes_display
 from core.errors import UserError
 from core.exports import csv_lines
 from core.jobs import job_enqueue
@@ -279,4 +280,7 @@ class ResponseRecordAdmin(admin.ModelAdmin):
     list_display = ("external_id", "age", "segment", "recency", "prior_interest", "did_purchase")
     list_filter = ("segment", "recency", "prior_interest", "did_purchase")
     search_fields = ("external_id",)
+    exclude = ("attributes",)
+    readonly_fields = ("custom_attributes",)
+    custom_attributes = attributes_display("responses")
     show_full_result_count = False

@@ -1,12 +1,28 @@
+"""Job and import runs, saved import mappings and custom attribute definitions in the admin.
+
+Runs are created only by running something: the job list has no add form, and the import runs' "Add" leads to
+the import flow: upload a file -> its first rows and the suggested mapping -> validate (a dry run: rows,
+rejected rows with row number, column and reason, unknown category values) -> import, which creates the run
+and shows its report. Every step calls core.imports; the file waits between steps as core.forms keeps it.
+"""
 from django.contrib import admin, messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin_display import progress_bar
-from core.forms import ImportUploadForm
-from core.models import ImportRun, JobRun
+from core.errors import UserError
+from core.forms import (
+    DATASETS, ImportMappingForm, ImportUploadForm, MappingForm, stash_discard, stash_path, stash_state, stash_update,
+    stash_upload, value_rows,
+)
+from core.imports import (
+    file_check, file_preview, import_entity, import_mapping_resolve, import_template_csv, mapping_to_import,
+)
+from core.mapping import Mapping
+from core.models import CustomAttribute, ImportMapping, ImportRun, JobRun
 
 
 class JobRunAdmin(admin.ModelAdmin):
@@ -52,9 +68,14 @@ class JobRunAdmin(admin.ModelAdmin):
 admin.site.register(JobRun, JobRunAdmin)
 
 
+def may_import(request) -> bool:
+    """The roles that may add import runs (core/roles.py) may run the import flow."""
+    return request.user.has_perm("core.add_importrun") or request.user.has_perm("core.add_jobrun")
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(JobRunAdmin):
-    """Import runs, with an upload form for each dataset."""
+    """Import runs, and the flow that makes them: upload, map, validate, import."""
 
     change_list_template = "admin/core/importrun/change_list.html"
 
@@ -62,41 +83,122 @@ class ImportRunAdmin(JobRunAdmin):
         return super().get_queryset(request).filter(kind__in=ImportRun.IMPORT_KINDS)
 
     def has_add_permission(self, request):
-        return request.user.has_perm("core.add_importrun") or request.user.has_perm("core.add_jobrun")
+        return may_import(request)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """No empty run from a Save: "Add" is the upload form."""
+        return redirect("admin:core_importrun_upload")
 
     def get_urls(self):
-        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="core_importrun_upload")
-        return [upload, *super().get_urls()]
+        flow = [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="core_importrun_upload"),
+            path("upload/template/<str:dataset>/", self.admin_site.admin_view(self.template_view),
+                 name="core_importrun_template"),
+            path("upload/<str:token>/", self.admin_site.admin_view(self.map_view), name="core_importrun_map"),
+        ]
+        return [*flow, *super().get_urls()]
+
+    def _context(self, request, title: str, **extra):
+        return {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **extra}
+
+    def _refuse(self, request):
+        messages.error(request, "You may not import data.")
+        return redirect("admin:core_importrun_changelist")
 
     def upload_view(self, request):
         if not self.has_add_permission(request):
-            messages.error(request, "You may not import data.")
-            return redirect("admin:core_importrun_changelist")
+            return self._refuse(request)
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            job = run_upload(form, request.user)
-            level = {JobRun.Status.SUCCEEDED: messages.SUCCESS, JobRun.Status.PARTIAL: messages.WARNING}.get(
-                job.status, messages.ERROR
-            )
-            messages.add_message(request, level, upload_message(job))
-            return redirect(reverse("admin:core_importrun_change", args=[job.pk]))
-        context = {**self.admin_site.each_context(request), "form": form, "title": "Import a file", "opts": self.model._meta}
-        return TemplateResponse(request, "admin/core/importrun/upload.html", context)
+            dataset = form.cleaned_data["dataset"]
+            token = stash_upload(request.session, form.cleaned_data["file"], dataset=dataset,
+                                 strict=form.cleaned_data["strict"])
+            try:
+                suggested = file_preview(spec=import_entity(dataset).spec, source=stash_path(token), rows=0)
+            except UserError as exc:
+                stash_discard(request.session, token)
+                form.add_error("file", str(exc))
+            else:
+                stash_update(request.session, token, suggested=suggested.mapping.to_json(),
+                             sample_layout=suggested.sample_layout, mapping=suggested.mapping.to_json())
+                return redirect("admin:core_importrun_map", token=token)
+        return TemplateResponse(request, "admin/core/importrun/upload.html", self._context(
+            request, "Import a file", form=form, datasets=DATASETS))
 
+    def template_view(self, request, dataset: str):
+        if not self.has_add_permission(request):
+            return self._refuse(request)
+        try:
+            spec = import_entity(dataset).spec
+        except UserError:
+            raise Http404("no such dataset") from None
+        response = HttpResponse(import_template_csv(spec), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{dataset}-template.csv"'
+        return response
 
-def run_upload(form: ImportUploadForm, user) -> JobRun:
-    from campaigns.services import responses_import
-    from leads.services import leads_import
-    from segmentation.services import customers_import
-
-    service = {"customers": customers_import, "leads": leads_import, "responses": responses_import}[
-        form.cleaned_data["dataset"]
-    ]
-    upload = form.cleaned_data["file"]
-    return service(
-        source=upload.read(), source_name=upload.name, strict=form.cleaned_data["strict"], user=user,
-        trigger=JobRun.Trigger.ADMIN,
-    )
+    def map_view(self, request, token: str):
+        """The preview and mapping form (GET; ?saved=NAME applies a saved mapping), its dry run (POST validate)
+        and the import (POST import)."""
+        if not self.has_add_permission(request):
+            return self._refuse(request)
+        state = stash_state(request.session, token)
+        if state is None:
+            messages.error(request, "That upload is no longer here (imported, or left too long): upload it again.")
+            return redirect("admin:core_importrun_upload")
+        entity = import_entity(state["dataset"])
+        source = stash_path(token)
+        mapping = Mapping.from_json(state["mapping"])
+        saved_name = request.GET.get("saved", "").strip()
+        if request.method == "GET" and saved_name:
+            try:
+                mapping = import_mapping_resolve(entity=entity.spec.name, name_or_json=saved_name)
+            except UserError as exc:
+                messages.error(request, str(exc))
+        try:
+            preview = file_preview(spec=entity.spec, source=source, mapping=mapping)
+        except UserError as exc:
+            messages.error(request, f"The file cannot be read: {exc}")
+            stash_discard(request.session, token)
+            return redirect("admin:core_importrun_upload")
+        rows = [tuple(row) for row in state.get("value_rows", [])] if request.method == "POST" else value_rows(
+            preview.mapping, [])
+        form_kwargs = dict(entity=entity.spec.name, headers=preview.headers, mapping=preview.mapping,
+                           attribute_kinds=preview.attribute_kinds, value_rows=rows)
+        form = MappingForm(request.POST or None, **form_kwargs)
+        check, problem = None, ""
+        if request.method == "POST" and form.is_valid():
+            chosen = form.chosen
+            to_import = mapping_to_import(chosen=chosen, suggested=Mapping.from_json(state["suggested"]),
+                                          sample_layout=state["sample_layout"])
+            if "import" in request.POST:
+                job = entity.run(source=source, source_name=state["name"], strict=state["strict"], user=request.user,
+                                 trigger=JobRun.Trigger.ADMIN, mapping=to_import,
+                                 save_mapping_as=form.cleaned_data["save_as"])
+                stash_discard(request.session, token)
+                level = {JobRun.Status.SUCCEEDED: messages.SUCCESS, JobRun.Status.PARTIAL: messages.WARNING}.get(
+                    job.status, messages.ERROR)
+                messages.add_message(request, level, upload_message(job))
+                return redirect(reverse("admin:core_importrun_change", args=[job.pk]))
+            try:
+                check = file_check(spec=entity.spec, source=source, mapping=to_import)
+            except UserError as exc:
+                problem = str(exc)
+            rows = value_rows(chosen, check.warnings if check else [])
+            stash_update(request.session, token, mapping=chosen.to_json(), value_rows=[list(r) for r in rows])
+            preview = file_preview(spec=entity.spec, source=source, mapping=chosen)
+            form = MappingForm(**{**form_kwargs, "mapping": chosen, "value_rows": rows},
+                               initial={"save_as": form.cleaned_data["save_as"]})
+        elif request.method == "GET":
+            stash_update(request.session, token, mapping=preview.mapping.to_json(), value_rows=[list(r) for r in rows])
+        saved = ImportMapping.objects.filter(entity=entity.spec.name).values_list("name", flat=True)
+        return TemplateResponse(request, "admin/core/importrun/map.html", self._context(
+            request, f"Import {state['name']} as {entity.spec.name}", form=form, preview=preview, check=check,
+            problem=problem, saved=list(saved), saved_name=saved_name, state=state,
+            importable=check.total_rows - check.rejected_rows if check else None,
+            preview_rows=[[row.get(h, "") for h in preview.headers] for row in preview.rows],
+            column_rows=[(header, field, preview.mapping.columns.get(header, ""), preview.kinds.get(header, ""))
+                         for header, field in form.column_fields()],
+        ))
 
 
 def upload_message(job: JobRun) -> str:
@@ -107,3 +209,41 @@ def upload_message(job: JobRun) -> str:
         f"{c.get('rows', 0)} rows read: {c.get('inserted', 0)} inserted, {c.get('updated', 0)} updated, "
         f"{c.get('unchanged', 0)} unchanged, {c.get('rejected', 0)} rejected."
     )
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    """Saved mappings: listed, and edited as JSON checked against the dataset's fields. One is added by an import
+    ("Save this mapping as"), not here."""
+
+    form = ImportMappingForm
+    list_display = ("name", "entity", "column_count", "created_by", "updated_at")
+    list_filter = ("entity",)
+    search_fields = ("name",)
+    fields = ("entity", "name", "columns", "values", "units", "created_by", "created_at", "updated_at")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="columns")
+    def column_count(self, obj: ImportMapping) -> int:
+        return len(obj.columns or {})
+
+
+@admin.register(CustomAttribute)
+class CustomAttributeAdmin(admin.ModelAdmin):
+    """The extra columns ever imported, per dataset: read-only (an import defines them)."""
+
+    list_display = ("label", "entity", "key", "kind", "created_at")
+    list_filter = ("entity", "kind")
+    search_fields = ("label", "key")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

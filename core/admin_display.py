@@ -1,5 +1,8 @@
 """Small display helpers shared by the apps' admins."""
-from django.utils.html import format_html
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from core.models import CustomAttribute
 
 
 def progress_bar(fraction: float | None, label: str = "") -> str:
@@ -12,3 +15,43 @@ def progress_bar(fraction: float | None, label: str = "") -> str:
         percent,
         percent,
     )
+
+
+def attribute_value(value, kind: str) -> str:
+    """A custom attribute's stored JSON value in words: yes / no for a boolean, "-" for none."""
+    if value is None or value == "":
+        return "-"
+    if kind == "boolean" and isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def attributes_table(values: dict | None, entity: str) -> str:
+    """A record's custom attributes as a table of label -> value, labels from core.CustomAttribute (a key with no
+    definition shows as itself)."""
+    values = values or {}
+    if not values:
+        return "none"
+    known = {a.key: a for a in CustomAttribute.objects.filter(entity=entity, key__in=list(values))}
+    rows = sorted(
+        ((known[key].label if key in known else key, attribute_value(value, known[key].kind if key in known else ""))
+         for key, value in values.items()),
+        key=lambda row: row[0].lower(),
+    )
+    return format_html(
+        '<table class="custom-attributes"><tr><th>attribute</th><th>value</th></tr>{}</table>',
+        format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", rows),
+    )
+
+
+def attributes_display(entity: str):
+    """An admin read-only field showing the record's custom attributes (``readonly_fields = (..., "custom_attributes")``
+    with ``custom_attributes = attributes_display("leads")`` on the ModelAdmin)."""
+
+    @admin.display(description="custom attributes")
+    def custom_attributes(self, obj) -> str:
+        return attributes_table(getattr(obj, "attributes", None), entity)
+
+    return custom_attributes

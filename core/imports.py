@@ -29,8 +29,8 @@ from core.importing import (
     LINE_COLUMN, ImportFileError, ImportSpec, ValidationResult, map_columns, read_table, validate_frame,
 )
 from core.mapping import (
-    ATTRIBUTE_PREFIX, Mapping, MappingError, check_mapping, column_kinds, is_sample_layout, mapped_frame,
-    suggest_mapping, unknown_values,
+    ATTRIBUTE_PREFIX, Mapping, MappingError, attribute_key, check_mapping, column_kinds, is_sample_layout,
+    mapped_frame, suggest_mapping, unknown_values,
 )
 from core.models import CustomAttribute, ImportMapping, JobRun
 from core.services import job_create, job_running
@@ -154,6 +154,8 @@ class FilePreview:
     total_rows: int
     sample_layout: bool  # imports as the sample dataset does, with its validation
     missing_fields: list[str] = field(default_factory=list)  # fields no column maps to
+    # header -> the kind it has (or would have) as a custom attribute: the saved attribute's, else inferred
+    attribute_kinds: dict[str, str] = field(default_factory=dict)
 
 
 def file_preview(*, spec: ImportSpec, source: str | Path | bytes, mapping=None, rows: int = 10) -> FilePreview:
@@ -164,15 +166,19 @@ def file_preview(*, spec: ImportSpec, source: str | Path | bytes, mapping=None, 
     sample = frame.head(PREVIEW_SAMPLE_ROWS)
     used = _effective_mapping(sample, spec, mapping)
     mapped_fields = set(used.field_headers())
+    known = _attribute_kinds(spec.name)
+    keys = {h: key for key, h in used.attribute_headers().items()}
     return FilePreview(
         headers=headers,
         rows=frame[headers].head(rows).to_dict(orient="records"),
         mapping=used,
-        kinds=column_kinds(used, spec, sample, _attribute_kinds(spec.name)),
+        kinds=column_kinds(used, spec, sample, known),
         detected=detected,
         total_rows=len(frame),
         sample_layout=mapping is None and is_sample_layout(headers, spec),
         missing_fields=[c.field for c in spec.columns if c.field not in mapped_fields],
+        attribute_kinds={h: known.get(keys.get(h) or attribute_key(h)) or attributes.infer_kind(sample[h])
+                         for h in headers},
     )
 
 
@@ -181,6 +187,41 @@ def import_template_csv(spec: ImportSpec) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow([c.header for c in spec.columns])
     return buffer.getvalue().encode()
+
+
+@dataclass
+class FileCheck:
+    """A dry run of an import: what importing the file with a mapping would do, nothing written."""
+
+    total_rows: int
+    rejected_rows: int
+    errors: list[dict]  # {row, column, value, reason}, the first MAX_REPORTED_ERRORS
+    error_counts: dict[str, int]
+    warnings: list[dict]  # unknown category values kept as given: {column, field, value, rows, message}
+    mapping: Mapping
+    kinds: dict[str, str]
+    sample_layout: bool
+
+
+def file_check(*, spec: ImportSpec, source: str | Path | bytes, mapping=None) -> FileCheck:
+    """Read, map and validate the file as `file_import` would, and write nothing. Raises ImportFileError /
+    MappingError for a file or mapping that cannot be used."""
+    prepared = _prepare(source, spec, mapping)
+    result = prepared.result
+    return FileCheck(
+        total_rows=result.total_rows, rejected_rows=result.rejected_rows,
+        errors=[error.as_dict() for error in result.errors], error_counts=result.error_counts,
+        warnings=prepared.warnings, mapping=prepared.mapping, kinds=prepared.kinds,
+        sample_layout=prepared.sample_layout,
+    )
+
+
+def mapping_to_import(*, chosen: Mapping, suggested: Mapping, sample_layout: bool) -> Mapping | None:
+    """None (import as the sample dataset does, with its validation) for a file in the sample layout (a preview
+    with no mapping given says so) whose `chosen` mapping is the `suggested` one unchanged; `chosen` otherwise."""
+    if sample_layout and chosen == suggested:
+        return None
+    return chosen
 
 
 # --- import ----------------------------------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "campaigns": {"campaign": ALL, "offer": ALL, "offertemplate": ALL, "offerassignment": ("view", "change"),
                       "responserecord": ("view", "add")},
         "segmentation": {"customer": VIEW, "segment": VIEW, "segmentationrun": VIEW, "segmentmembership": VIEW},
-        "core": {"jobrun": ("view", "add"), "importrun": ("view", "add")},
+        "core": {"jobrun": ("view", "add"), "importrun": ("view", "add"),
+                 "importmapping": ("view", "change", "delete"), "customattribute": VIEW},
         "leads": {"lead": VIEW, "leadscore": VIEW, "scoringmodel": VIEW},
     },
     SALES_REP: {
@@ -47,7 +48,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "segmentation": {"customer": VIEW, "segment": VIEW, "segmentationrun": ("view", "change"),
                          "segmentmembership": VIEW},
         "campaigns": {"campaign": VIEW, "offer": VIEW, "offerassignment": VIEW, "responserecord": VIEW},
-        "core": {"jobrun": ALL, "importrun": ALL},
+        "core": {"jobrun": ALL, "importrun": ALL, "importmapping": ("view", "change", "delete"),
+                 "customattribute": VIEW},
         "django_celery_beat": {"periodictask": ALL, "crontabschedule": ALL, "intervalschedule": ALL},
     },
 }

@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core.admin_display import attributes_display
 from core.errors import UserError
 from core.models import JobRun
 from core.roles import ASSIGN, MANAGE, WORK, user_may
@@ -80,11 +81,12 @@ class LeadAdmin(RoleAdmin):
         ("Profile", {"fields": ("age", "current_occupation", "first_interaction", "profile_completed",
                                 "website_visits", "time_spent_on_website", "page_views_per_visit", "last_activity",
                                 "print_media_type1", "print_media_type2", "digital_media", "educational_channels",
-                                "referral")}),
+                                "referral", "custom_attributes")}),
         ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("score", "tier", "factors_in_words", "score_trend", "scoring_model", "scored_at",
-                       "score_history", "created_at", "updated_at")
+                       "score_history", "custom_attributes", "created_at", "updated_at")
+    custom_attributes = attributes_display("leads")
 
     def get_search_results(self, request, queryset, search_term):
         """Exact external id or owner username: an index lookup, where ``icontains`` would scan a million rows."""

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_display import progress_bar
+from core.admin_display import attributes_display, progress_bar
 from core.errors import UserError
 from core.exports import csv_lines
 from core.jobs import job_enqueue
@@ -48,8 +48,11 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ("persona", "education", "marital_status", "kidhome", "teenhome", "response", "complain")
     search_fields = ("external_id",)
     list_select_related = ("segment",)
-    readonly_fields = ("segment", "persona", "unsegmented_reason", "segment_history", "created_at", "updated_at")
+    readonly_fields = ("segment", "persona", "unsegmented_reason", "segment_history", "custom_attributes",
+                       "created_at", "updated_at")
+    exclude = ("attributes",)
     show_full_result_count = False
+    custom_attributes = attributes_display("customers")
 
     @admin.display(description=f"segment history (last {HISTORY_ROWS} runs)")
     def segment_history(self, obj: Customer) -> str:
