@@ -237,7 +237,8 @@ def _changed(t: str, column: str, new_value: str, merge_json: tuple[str, ...]) -
     if column in merge_json:
         if is_postgres():
             return f"({t}.{q} IS DISTINCT FROM s.{q} AND {new_value} IS DISTINCT FROM {t}.{q})"
-        return f"{new_value} IS NOT json({t}.{q})"
+        # SQLite's json_patch drops null members, so the current object is compared after the same patching
+        return f"{new_value} IS NOT json_patch(json({t}.{q}), json({t}.{q}))"
     return _distinct(f"{t}.{q}", new_value)
 
 
