@@ -23,7 +23,7 @@ from core.errors import UserError
 from core.importing import LINE_COLUMN, MAX_REPORTED_ERRORS, Column, ImportSpec, map_columns, read_table
 from core.imports import file_import
 from core.models import JobRun
-from core.services import JobTracker, job_create, job_running
+from core.services import JobTracker, job_create, job_fence, job_running
 from segmentation.models import SegmentationRun
 
 Status = OfferAssignment.Status
@@ -176,6 +176,7 @@ def _attach(job: JobRun, campaigns: list[Campaign], tracker: JobTracker, timings
     run = SegmentationRun.objects.filter(is_current=True).first()
     moment = timezone.now()
     with transaction.atomic():
+        job_fence(job)  # a run found dead and replaced meanwhile publishes nothing
         written = [plan_publish(plan, segmentation_run_id=run.pk if run else None, moment=moment) for plan in plans]
     lap("publish")
     # Customer-level facts are the same for every campaign; the rest add up over campaigns.

@@ -50,7 +50,11 @@ ENV_VARS = {
     "LEAD_TIER_WARM": "Score at or above which a lead is warm (default 40).",
     "LEAD_RETRAIN_MIN_NEW_OUTCOMES": "New outcomes that trigger a retrain before the weekly one (default 200).",
     "LEAD_MODEL_ALGORITHMS": "Candidate algorithms the lead model training compares (default all three).",
-    "JOB_STALE_MINUTES": "A running job whose heartbeat is older than this is marked failed (default 120).",
+    "JOB_HEARTBEAT_SECONDS": "How often a running job's side thread writes its heartbeat (default 5).",
+    "JOB_STALE_SECONDS": "A running job with no heartbeat for this long is marked failed and its lock released, "
+                         "so the next trigger runs at once (default 60).",
+    "JOB_STALE_MINUTES": "The older form of JOB_STALE_SECONDS, in minutes; read only when that is unset.",
+    "CELERY_WORKER_MAX_TASKS_PER_CHILD": "Jobs a worker process runs before it is replaced (default 20).",
     "API_THROTTLE_AUTH": "Token requests allowed per client (default 20/min).",
     "API_THROTTLE_WRITE": "Write requests allowed per user (default 600/min).",
     "API_NUM_PROXIES": "Trusted proxies in front of the app appending to X-Forwarded-For; throttles and the login "

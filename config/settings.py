@@ -130,14 +130,37 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A job's message is acknowledged when the task ends, not when it starts: a worker killed mid-job leaves the
+# message to be delivered again (the run record decides what that delivery does: core.jobs.job_for_delivery).
 CELERY_TASK_ACKS_LATE = True
+# ...and a worker process that dies (SIGKILL, out of memory) puts the message back instead of acknowledging it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Losing the broker connection cancels the jobs in progress: their messages come back to another worker, whose
+# delivery finds the run (dead or still alive) by its record rather than running it twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Hours-long jobs: a worker takes one message at a time, so a queued job never waits behind a running one in a
+# busy worker's prefetch while another worker is idle.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# pandas/scikit-learn leave large freed arenas behind: a fresh worker process after a few jobs returns them.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 20)
+# Every task declares its own soft and hard time limits (core.jobs.TIME_LIMITS); these cap any task that does not.
+CELERY_TASK_SOFT_TIME_LIMIT = 3600
+CELERY_TASK_TIME_LIMIT = 3600 + 300
+# Redis redelivers a message not acknowledged within the visibility timeout, even to a second worker while the
+# first is still on it: it must exceed the longest hard time limit (the nightly run's), or a long job would be
+# started twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 8 * 3600}
 CELERY_TASK_TRACK_STARTED = True
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2)
-JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 120)
+# A running job's heartbeat is written every JOB_HEARTBEAT_SECONDS by a side thread; with none for
+# JOB_STALE_SECONDS its worker is taken for dead and the run released. JOB_STALE_MINUTES (the older variable)
+# still counts when set and JOB_STALE_SECONDS is not.
+JOB_HEARTBEAT_SECONDS = env_float("JOB_HEARTBEAT_SECONDS", 5.0)
+JOB_STALE_SECONDS = env_float("JOB_STALE_SECONDS", env_float("JOB_STALE_MINUTES", 1.0) * 60)
+JOB_STALE_MINUTES = JOB_STALE_SECONDS / 60
 
 SEGMENT_HISTORY_RUNS = env_int("SEGMENT_HISTORY_RUNS", 90)
 

@@ -4,6 +4,14 @@ A run that ends without finishing — its body raised, the process running it wa
 database connection was lost, or it was found dead by `jobs_release_stale` — is marked failed with a one-line
 reason and its lock released, and `job_abandoned` is sent so each app closes its own records of the run (core
 names no app: they connect in their AppConfig.ready).
+
+Liveness: while a run works, a side thread writes its heartbeat every JOB_HEARTBEAT_SECONDS on its own
+connection, whatever the body is doing; a run with no heartbeat for JOB_STALE_SECONDS is dead (its worker was
+killed, its machine lost) and the next trigger of that job releases it and starts at once.
+
+Versions: a run's id is its version (ids only grow, so within a kind a newer run has a higher id). A run is
+started once: a task delivered again for a run that already started or finished does nothing (`JobNotRun`), and
+a run that lost its lock (found dead, replaced by a newer run) publishes nothing (`job_fence`).
 """
 from __future__ import annotations
 
@@ -41,7 +49,11 @@ class JobInterrupted(BaseException):
         super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
-class JobAlreadyRunning(UserError):
+class JobNotRun(UserError):
+    """This run is not (or no longer) the one to do the work: nothing was written."""
+
+
+class JobAlreadyRunning(JobNotRun):
     """Another run of the same job holds the lock."""
 
     def __init__(self, running: JobRun | None):
@@ -51,7 +63,8 @@ class JobAlreadyRunning(UserError):
 
 
 def job_create(
-    *, kind: str, trigger: str = JobRun.Trigger.COMMAND, params: dict | None = None, user=None, source_name: str = ""
+    *, kind: str, trigger: str = JobRun.Trigger.COMMAND, params: dict | None = None, user=None, source_name: str = "",
+    celery_task_id: str = "",
 ) -> JobRun:
     return JobRun.objects.create(
         kind=kind,
@@ -59,29 +72,109 @@ def job_create(
         params=params or {},
         created_by=user if getattr(user, "is_authenticated", False) else None,
         source_name=source_name[:255],
+        celery_task_id=celery_task_id or "",
     )
 
 
 def jobs_release_stale(*, kind: str | None = None) -> int:
-    """Mark runs whose worker died (no heartbeat for JOB_STALE_MINUTES) as failed, releasing their lock, and
-    have each app close the dead run's records (`job_abandoned`)."""
-    cutoff = timezone.now() - timedelta(minutes=settings.JOB_STALE_MINUTES)
+    """Mark runs whose worker died (no heartbeat for JOB_STALE_SECONDS) as failed, releasing their lock, and
+    have each app close the dead run's records (`job_abandoned`).
+
+    A run whose row is locked is inside its publishing transaction (`job_fence`), so it is alive whatever its
+    heartbeat says (the heartbeat thread waits on that lock): it is skipped, not released under its feet."""
+    cutoff = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
     stale = JobRun.objects.filter(status=JobRun.Status.RUNNING, heartbeat_at__lt=cutoff)
     if kind:
         stale = stale.filter(kind=kind)
     released = 0
     for job in list(stale):
-        closed = JobRun.objects.filter(pk=job.pk, status=JobRun.Status.RUNNING).update(
-            status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error=STALE_ERROR
-        )
-        if closed:
+        with transaction.atomic():
+            dead = JobRun.objects.select_for_update(skip_locked=True).filter(
+                pk=job.pk, status=JobRun.Status.RUNNING, heartbeat_at__lt=cutoff)
+            closed = JobRun.objects.filter(pk__in=list(dead.values_list("pk", flat=True))).update(
+                status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error=STALE_ERROR
+            )
+        if closed:  # this caller released it (not a concurrent one, and it did not wake up meanwhile)
             job.refresh_from_db()
-            job_abandoned.send(sender=JobRun, job=job)
+            _announce_abandoned(job)
             released += 1
     return released
 
 
 STALE_ERROR = "no heartbeat: worker stopped"
+# how a run that was stopped from outside (not failing on its own) is recorded: a task delivered again for it
+# starts it over under a new version (core.jobs.job_for_delivery)
+STOPPED_ERRORS = (STALE_ERROR, "database connection lost", "stopped by ")
+
+
+def job_release_ended_attempt(job: JobRun) -> bool:
+    """Release a running run whose task message is being delivered again: that attempt ended (its worker was
+    lost, or it raised and is retried), so waiting JOB_STALE_SECONDS for it is pointless. Should the old attempt
+    be alive after all, it has lost its lock and publishes nothing (`job_fence`)."""
+    with transaction.atomic():
+        mine = JobRun.objects.select_for_update(skip_locked=True).filter(pk=job.pk, status=JobRun.Status.RUNNING)
+        closed = JobRun.objects.filter(pk__in=list(mine.values_list("pk", flat=True))).update(
+            status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error=STALE_ERROR)
+    if closed:
+        job.refresh_from_db()
+        _announce_abandoned(job)
+    return bool(closed)
+
+
+def job_abandoned_by_worker(job: JobRun) -> bool:
+    """True when `job` failed because its worker stopped (killed, lost its database), not on its own."""
+    return job.status == JobRun.Status.FAILED and job.error.startswith(STOPPED_ERRORS)
+
+
+class JobSuperseded(JobNotRun):
+    """The run lost its lock while working (found dead, a newer run started): what it computed is not published."""
+
+    def __init__(self, job: JobRun):
+        super().__init__(f"run #{job.pk} no longer holds the {job.kind} lock (found dead or replaced by a newer "
+                         "run): its results were not published")
+
+
+def job_fence(job: JobRun) -> None:
+    """Call first inside the transaction that publishes a run's results: raises `JobSuperseded` (rolling the
+    publish back) unless `job` still holds its job's lock, and locks the run's row until the commit so
+    `jobs_release_stale` cannot release it half way. A run that was declared dead and replaced can then never
+    write over the newer run's results."""
+    held = (JobRun.objects.select_for_update(no_key=True)
+            .filter(pk=job.pk, status=JobRun.Status.RUNNING, lock_key=job.kind).values_list("pk", flat=True))
+    if not list(held):
+        raise JobSuperseded(job)
+
+
+class Heartbeat:
+    """Writes a running job's heartbeat every JOB_HEARTBEAT_SECONDS from a daemon thread with its own database
+    connection, so a job busy in one long statement or computation still shows it is alive. Stops with the job."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join(timeout=settings.JOB_HEARTBEAT_SECONDS + 5)
+
+    def _beat(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    JobRun.objects.filter(pk=self.job_id, status=JobRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # the database is away: the job itself will find out
+                    logger.warning("job #%s: heartbeat not written (%s)", self.job_id, exc)
+                    connections.close_all()
+        finally:
+            connections.close_all()
 
 
 class JobTracker:
@@ -114,6 +207,8 @@ class JobTracker:
 def job_running(job: JobRun, *, exclusive: bool = True) -> Iterator[JobTracker]:
     """Run the body as `job`: take the lock, mark running, then succeeded (or failed with the error).
 
+    Only a queued run starts: one already started or finished raises `JobNotRun` and writes nothing (a task
+    delivered twice). While the body runs a `Heartbeat` thread keeps the run alive.
     The body sets `job.counts`, `job.report` and may set `job.status` to PARTIAL before leaving.
     A failure is recorded and re-raised; whatever the body published in its own transaction stays as it was, so a failed run changes nothing users see. A command-line run
     (trigger COMMAND, main thread) turns SIGTERM and SIGINT into `JobInterrupted`, so a stopped command
@@ -124,7 +219,7 @@ def job_running(job: JobRun, *, exclusive: bool = True) -> Iterator[JobTracker]:
     now = timezone.now()
     try:
         with transaction.atomic():
-            updated = JobRun.objects.filter(pk=job.pk).update(
+            updated = JobRun.objects.filter(pk=job.pk, status=JobRun.Status.QUEUED).update(
                 status=JobRun.Status.RUNNING,
                 lock_key=job.kind if exclusive else None,
                 started_at=now,
@@ -139,11 +234,14 @@ def job_running(job: JobRun, *, exclusive: bool = True) -> Iterator[JobTracker]:
         job.refresh_from_db()
         raise JobAlreadyRunning(running) from None
     if not updated:
-        raise JobRun.DoesNotExist(f"job run {job.pk} does not exist")
+        current = JobRun.objects.filter(pk=job.pk).first()
+        if current is None:
+            raise JobRun.DoesNotExist(f"job run {job.pk} does not exist")
+        raise JobNotRun(f"run #{job.pk} is already {current.status}: not started again")
     job.status, job.started_at, job.stage = JobRun.Status.RUNNING, now, "starting"
     tracker = JobTracker(job)
     try:
-        with _stop_signals_interrupt(job.trigger == JobRun.Trigger.COMMAND):
+        with _stop_signals_interrupt(job.trigger == JobRun.Trigger.COMMAND), Heartbeat(job.pk):
             yield tracker
     except BaseException as exc:
         job.error, stopped = _failure_reason(job, exc)
@@ -223,13 +321,21 @@ def _job_close_failed(job: JobRun) -> None:
     except DatabaseError as exc:
         logger.error("job %s: could not record its failure (%s); a stale release will", job, exc)
         return
-    job_abandoned.send_robust(sender=JobRun, job=job)
+    _announce_abandoned(job)
+
+
+def _announce_abandoned(job: JobRun) -> None:
+    for receiver, result in job_abandoned.send_robust(sender=JobRun, job=job):
+        if isinstance(result, Exception):
+            logger.error("job %s: %s could not close its records: %s", job, getattr(receiver, "__qualname__", receiver),
+                         result)
 
 
 def _job_close(job: JobRun) -> None:
+    """Record how the run ended, unless it was already released as dead (its record then says so)."""
     job.finished_at = timezone.now()
     job.lock_key = None
-    JobRun.objects.filter(pk=job.pk).update(
+    JobRun.objects.filter(pk=job.pk, status=JobRun.Status.RUNNING).update(
         status=job.status,
         stage=job.stage,
         progress=job.progress,

@@ -19,7 +19,7 @@ from core.errors import UserError
 from core.imports import file_import
 from core.models import JobRun
 from core.roles import ADMIN, user_roles
-from core.services import job_create, job_running
+from core.services import job_create, job_fence, job_running
 from leads import ml
 from leads.importers import LEAD_SPEC
 from leads.models import Lead, LeadActivity, SalesRep, ScoringModel
@@ -101,7 +101,7 @@ def leads_rescore(*, full: bool = False, trigger: str = JobRun.Trigger.COMMAND, 
         frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params, columns=("id",),
                             features=ml.feature_spec_of(model).columns)
         tracker.progress(f"scoring and publishing {len(frame):,} leads", 0.3)
-        changed, tiers_scored = _score_and_publish(model, frame, thresholds=current, model_id=champion.pk)
+        changed, tiers_scored = _score_and_publish(model, frame, thresholds=current, model_id=champion.pk, job=job)
         # A full run has just scored every open lead: count its tiers rather than scan the table again.
         tiers = lead_tier_counts() if since else _counted(tiers_scored)
         job.counts = {"scored": len(frame), "open": sum(tiers.values()), "changed": changed,
@@ -214,7 +214,7 @@ RESCORE_CHUNK_ROWS = 100_000
 
 
 def _score_and_publish(model, frame: pd.DataFrame, *, thresholds: ml.TierThresholds,
-                       model_id: int) -> tuple[int, np.ndarray]:
+                       model_id: int, job: JobRun | None = None) -> tuple[int, np.ndarray]:
     """Score the frame chunk by chunk and publish each chunk's changes while the next is scored, then explain the
     best-scored and queued leads and publish their factors, all in one transaction.
 
@@ -227,6 +227,8 @@ def _score_and_publish(model, frame: pd.DataFrame, *, thresholds: ml.TierThresho
     rescored = np.zeros(len(frame), dtype=bool)
     ids = frame["id"].to_numpy()
     with transaction.atomic(), ScoreWriter(model_id=model_id, scored_at=timezone.now()) as writer:
+        if job is not None:
+            job_fence(job)  # a run found dead and replaced meanwhile publishes nothing
         for start in range(0, len(frame), RESCORE_CHUNK_ROWS):
             chunk = frame.iloc[start:start + RESCORE_CHUNK_ROWS]
             with _one_thread_if(writer.busy):

@@ -12,7 +12,7 @@ from core import bulk
 from core.errors import UserError
 from core.imports import file_import
 from core.models import CustomAttribute, JobRun
-from core.services import JobTracker, job_create, job_running
+from core.services import JobTracker, job_create, job_fence, job_running
 from segmentation.importers import CUSTOMER_SPEC
 from segmentation.ml import (
     ALGORITHMS, Attribute, PreviousSegmentation, SegmentationOutcome, UnknownFeature, segment_customers,
@@ -220,6 +220,8 @@ def _publish(
     customer_ids: pd.Series, churn: float | None, tracker: JobTracker,
 ) -> None:
     """Make ``run`` current: its segments, every customer's membership, and the customers' current segment."""
+    if run.job_id:
+        job_fence(run.job)  # a run found dead and replaced meanwhile publishes nothing
     tracker.progress("publishing segments", 0.70)
     if previous_run is not None:
         SegmentationRun.objects.filter(pk=previous_run.pk).update(is_current=False)
