@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_display import progress_bar
+from core.admin_display import job_stages, progress_bar
 from core.errors import UserError
 from core.forms import (
     DATASETS, ImportMappingForm, ImportUploadForm, MappingForm, stash_discard, stash_path, stash_state, stash_update,
@@ -31,7 +31,7 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status", "trigger")
     search_fields = ("source_name", "error", "celery_task_id")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in JobRun._meta.fields] + ["errors_table"]
+    readonly_fields = [f.name for f in JobRun._meta.fields] + ["errors_table", job_stages]
     exclude = ("report",)
 
     def has_add_permission(self, request):

@@ -55,3 +55,19 @@ def attributes_display(entity: str):
         return attributes_table(getattr(obj, "attributes", None), entity)
 
     return custom_attributes
+
+
+@admin.display(description="stages")
+def job_stages(obj) -> str:
+    """A run's stages as its record lists them (the nightly run: name, status, rows, seconds, error, step run)."""
+    stages = (getattr(obj, "report", None) or {}).get("stages") or []
+    if not stages:
+        return "none"
+    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (stage.get("name", ""), stage.get("status", ""),
+         "" if stage.get("rows") is None else f"{stage['rows']:,}",
+         "" if stage.get("seconds") is None else f"{stage['seconds']:.1f}",
+         f"#{stage['job']}" if stage.get("job") else "", stage.get("error", ""))
+        for stage in stages))
+    return format_html("<table><tr><th>stage</th><th>status</th><th>rows</th><th>seconds</th><th>run</th>"
+                       "<th>error</th></tr>{}</table>", rows)

@@ -52,6 +52,12 @@ def test_commands_run_gunicorn_worker_and_database_beat(compose):
     assert "django_celery_beat.schedulers:DatabaseScheduler" in services["beat"]["command"]
 
 
+def test_redis_never_evicts_queued_job_messages(compose):
+    command = compose["services"]["redis"]["command"]
+
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+
+
 def test_web_healthcheck_calls_the_health_endpoint(compose):
     assert any("/healthz" in part for part in compose["services"]["web"]["healthcheck"]["test"])
 
