@@ -78,9 +78,33 @@ class ImportRunAdmin(JobRunAdmin):
     """Import runs, and the flow that makes them: upload, map, validate, import."""
 
     change_list_template = "admin/core/importrun/change_list.html"
+    readonly_fields = [*(f for f in JobRunAdmin.readonly_fields if f != "report"), "mapping_table", "warnings_table"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind__in=ImportRun.IMPORT_KINDS)
+
+    @admin.display(description="mapping used")
+    def mapping_table(self, obj):
+        report = obj.report or {}
+        if report.get("sample_layout"):
+            return "the dataset's own layout (imported as the sample dataset is)"
+        columns = report.get("columns", [])
+        if not columns:
+            return "-"
+        saved = report.get("saved_mapping")
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (c["column"], c["target"] or "ignored", c["kind"]) for c in columns))
+        return format_html("{}<table><tr><th>column</th><th>stored as</th><th>kind</th></tr>{}</table>",
+                           format_html("<p>saved as “{}”</p>", saved) if saved else "", rows)
+
+    @admin.display(description="warnings")
+    def warnings_table(self, obj):
+        warnings = (obj.report or {}).get("warnings", [])
+        if not warnings:
+            return "none"
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (w["column"], w["value"], w["rows"], w["message"]) for w in warnings))
+        return format_html("<table><tr><th>column</th><th>value</th><th>rows</th><th></th></tr>{}</table>", rows)
 
     def has_add_permission(self, request):
         return may_import(request)
@@ -138,7 +162,8 @@ class ImportRunAdmin(JobRunAdmin):
 
     def map_view(self, request, token: str):
         """The preview and mapping form (GET; ?saved=NAME applies a saved mapping), its dry run (POST validate)
-        and the import (POST import)."""
+        and the import (POST import). The file is read once per step (twice for a dry run: its check and the
+        preview of the mapping checked)."""
         if not self.has_add_permission(request):
             return self._refuse(request)
         state = stash_state(request.session, token)
@@ -147,57 +172,61 @@ class ImportRunAdmin(JobRunAdmin):
             return redirect("admin:core_importrun_upload")
         entity = import_entity(state["dataset"])
         source = stash_path(token)
-        mapping = Mapping.from_json(state["mapping"])
-        saved_name = request.GET.get("saved", "").strip()
-        if request.method == "GET" and saved_name:
+        if request.method == "GET":
+            return self._mapping_page(request, token, state, Mapping.from_json(state["mapping"]))
+        form = MappingForm(request.POST, entity=entity.spec.name, headers=state["headers"],
+                           mapping=Mapping.from_json(state["mapping"]), attribute_kinds=state["attribute_kinds"],
+                           value_rows=[tuple(row) for row in state["value_rows"]])
+        if not form.is_valid():
+            return self._mapping_page(request, token, state, Mapping.from_json(state["mapping"]), form=form)
+        to_import = mapping_to_import(chosen=form.chosen, suggested=Mapping.from_json(state["suggested"]),
+                                      sample_layout=state["sample_layout"])
+        if "import" in request.POST:
+            job = entity.run(source=source, source_name=state["name"], strict=state["strict"], user=request.user,
+                             trigger=JobRun.Trigger.ADMIN, mapping=to_import,
+                             save_mapping_as=form.cleaned_data["save_as"])
+            stash_discard(request.session, token)
+            level = {JobRun.Status.SUCCEEDED: messages.SUCCESS, JobRun.Status.PARTIAL: messages.WARNING}.get(
+                job.status, messages.ERROR)
+            messages.add_message(request, level, upload_message(job))
+            return redirect(reverse("admin:core_importrun_change", args=[job.pk]))
+        check, problem = None, ""
+        try:
+            check = file_check(spec=entity.spec, source=source, mapping=to_import)
+        except UserError as exc:
+            problem = str(exc)
+        return self._mapping_page(request, token, state, form.chosen, check=check, problem=problem,
+                                  save_as=form.cleaned_data["save_as"])
+
+    def _mapping_page(self, request, token: str, state: dict, mapping: Mapping, *, form: MappingForm | None = None,
+                      check=None, problem: str = "", save_as: str = ""):
+        """The map-and-validate page for `mapping` (with a check's results); remembers what the form shows."""
+        entity = import_entity(state["dataset"])
+        saved_name = request.GET.get("saved", "").strip() if request.method == "GET" else ""
+        if saved_name:
             try:
                 mapping = import_mapping_resolve(entity=entity.spec.name, name_or_json=saved_name)
             except UserError as exc:
                 messages.error(request, str(exc))
         try:
-            preview = file_preview(spec=entity.spec, source=source, mapping=mapping)
+            preview = file_preview(spec=entity.spec, source=stash_path(token), mapping=mapping)
         except UserError as exc:
-            messages.error(request, f"The file cannot be read: {exc}")
+            messages.error(request, f"The file cannot be used: {exc}")
             stash_discard(request.session, token)
             return redirect("admin:core_importrun_upload")
-        rows = [tuple(row) for row in state.get("value_rows", [])] if request.method == "POST" else value_rows(
-            preview.mapping, [])
-        form_kwargs = dict(entity=entity.spec.name, headers=preview.headers, mapping=preview.mapping,
-                           attribute_kinds=preview.attribute_kinds, value_rows=rows)
-        form = MappingForm(request.POST or None, **form_kwargs)
-        check, problem = None, ""
-        if request.method == "POST" and form.is_valid():
-            chosen = form.chosen
-            to_import = mapping_to_import(chosen=chosen, suggested=Mapping.from_json(state["suggested"]),
-                                          sample_layout=state["sample_layout"])
-            if "import" in request.POST:
-                job = entity.run(source=source, source_name=state["name"], strict=state["strict"], user=request.user,
-                                 trigger=JobRun.Trigger.ADMIN, mapping=to_import,
-                                 save_mapping_as=form.cleaned_data["save_as"])
-                stash_discard(request.session, token)
-                level = {JobRun.Status.SUCCEEDED: messages.SUCCESS, JobRun.Status.PARTIAL: messages.WARNING}.get(
-                    job.status, messages.ERROR)
-                messages.add_message(request, level, upload_message(job))
-                return redirect(reverse("admin:core_importrun_change", args=[job.pk]))
-            try:
-                check = file_check(spec=entity.spec, source=source, mapping=to_import)
-            except UserError as exc:
-                problem = str(exc)
-            rows = value_rows(chosen, check.warnings if check else [])
-            stash_update(request.session, token, mapping=chosen.to_json(), value_rows=[list(r) for r in rows])
-            preview = file_preview(spec=entity.spec, source=source, mapping=chosen)
-            form = MappingForm(**{**form_kwargs, "mapping": chosen, "value_rows": rows},
-                               initial={"save_as": form.cleaned_data["save_as"]})
-        elif request.method == "GET":
-            stash_update(request.session, token, mapping=preview.mapping.to_json(), value_rows=[list(r) for r in rows])
+        if form is None:
+            rows = value_rows(preview.mapping, check.warnings if check else [])
+            form = MappingForm(entity=entity.spec.name, headers=preview.headers, mapping=preview.mapping,
+                               attribute_kinds=preview.attribute_kinds, value_rows=rows, initial={"save_as": save_as})
+            stash_update(request.session, token, mapping=preview.mapping.to_json(), headers=preview.headers,
+                         attribute_kinds=preview.attribute_kinds, value_rows=[list(row) for row in rows])
         saved = ImportMapping.objects.filter(entity=entity.spec.name).values_list("name", flat=True)
         return TemplateResponse(request, "admin/core/importrun/map.html", self._context(
             request, f"Import {state['name']} as {entity.spec.name}", form=form, preview=preview, check=check,
             problem=problem, saved=list(saved), saved_name=saved_name, state=state,
             importable=check.total_rows - check.rejected_rows if check else None,
             preview_rows=[[row.get(h, "") for h in preview.headers] for row in preview.rows],
-            column_rows=[(header, field, preview.mapping.columns.get(header, ""), preview.kinds.get(header, ""))
-                         for header, field in form.column_fields()],
+            column_rows=[(header, field, preview.kinds.get(header, "")) for header, field in form.column_fields()],
         ))
 
 

@@ -135,15 +135,22 @@ def test_import_creates_one_run_saves_the_mapping_and_the_name_reuses_it(markete
                                                    "Housewife": "Unemployed"}}
     run_page = marketer.get(done.url).content.decode()
     assert "<td>3</td><td>TotalVisits</td><td>many</td><td>not a whole number</td>" in run_page
+    assert "<tr><td>City</td><td>ignored</td><td>ignored</td></tr>" in run_page
+    assert "<tr><td>Lead Origin</td><td>attr:lead_origin</td><td>category</td></tr>" in run_page
+    assert "saved as “CRM leads”" in run_page
 
     again = marketer.get(upload(marketer, SECOND_FILE).url + "?saved=CRM+leads")
     assert again.context["form"][choice_for(again, "City")].value() == ""
     assert again.context["form"].value_rows == [("current_occupation", "Housewife", None),
                                                 ("current_occupation", "Working Professional", None)]
     assert again.context["form"]["value_0"].value() == "Unemployed"
-    marketer.post(again.request["PATH_INFO"], form_data(again, **{"import": "Import"}))
+    city = choice_for(again, "City")
+    rechecked = marketer.post(again.request["PATH_INFO"] + "?saved=CRM+leads",
+                              form_data(again, validate="Validate", **{city: "attr"}))
+    assert rechecked.context["form"][city].value() == "attr"  # the posted choice, not the saved mapping's again
+    marketer.post(again.request["PATH_INFO"], form_data(rechecked, **{"import": "Import"}))
     assert Lead.objects.get(external_id="p-9").current_occupation == "Unemployed"
-    assert Lead.objects.get(external_id="p-9").attributes == {"lead_origin": "API"}
+    assert Lead.objects.get(external_id="p-9").attributes == {"lead_origin": "API", "city": "Goa"}
     assert ImportRun.objects.count() == 2
 
 
