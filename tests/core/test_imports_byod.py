@@ -5,7 +5,9 @@ import json
 
 import pandas as pd
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 from core.imports import file_preview, import_mapping_resolve, import_template_csv
 from core.mapping import Mapping
@@ -17,7 +19,7 @@ from leads.selectors import open_leads, rep_queue
 from leads.services import leads_assign_round_robin, leads_import
 from segmentation.models import Customer
 from segmentation.services import customers_import
-from tests.api.conftest import as_role, fast_password_hashing, fresh_throttles  # noqa: F401 (fixtures)
+from tests.api.factories import role_user
 from tests.factories import SalesRepFactory, UserFactory
 from tests.shared_data import LEADS_FILE, shared_data_path
 
@@ -28,6 +30,21 @@ CRM_HEADER = "Lead Ref,Occupation,TotalVisits,Last Activity,Region,Opted Out,Sig
 
 def crm_file(*rows: str, header: str = CRM_HEADER) -> bytes:
     return (header + "".join(rows)).encode()
+
+
+@pytest.fixture
+def as_role(settings):
+    """as_role("analyst") -> an API client signed in as a new user in that role."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # throttle counters
+
+    def make(role: str) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(role_user(role))
+        return client
+
+    yield make
+    cache.clear()
 
 
 def run_command(*args) -> tuple[int, str, str]:
