@@ -275,6 +275,18 @@ def _stop_signals_interrupt(active: bool) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def interruption(exc: BaseException | None) -> BaseException | None:
+    """The stop request (JobInterrupted, KeyboardInterrupt) behind `exc`, if any: a signal that lands inside a
+    query can surface as a database error raised while handling it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (JobInterrupted, KeyboardInterrupt)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 # SQLSTATEs of a connection the server ended or never gave: connection exceptions (08…), admin/crash shutdown
 CONNECTION_LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
@@ -299,8 +311,9 @@ def _failure_reason(job: JobRun, exc: BaseException) -> tuple[str, bool]:
     if isinstance(exc, UserError):
         logger.warning("job %s refused: %s", job, exc)
         return str(exc), False
-    if isinstance(exc, (JobInterrupted, KeyboardInterrupt)):
-        reason = str(exc) if isinstance(exc, JobInterrupted) else "stopped by SIGINT"
+    stop = interruption(exc)
+    if stop is not None:
+        reason = str(stop) if isinstance(stop, JobInterrupted) else "stopped by SIGINT"
         logger.warning("job %s %s", job, reason)
         return reason, True
     if connection_lost(exc):

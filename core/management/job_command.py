@@ -13,7 +13,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from core.models import JobRun
-from core.services import JobInterrupted
+from core.services import JobInterrupted, interruption
 
 EXIT_ERROR = 1
 
@@ -47,9 +47,10 @@ def stopped_line(job: JobRun) -> str:
 
 
 def stopped_exit_status(exc: BaseException) -> int:
-    if isinstance(exc, JobInterrupted):
-        return 128 + exc.signum
-    if isinstance(exc, KeyboardInterrupt):
+    stop = interruption(exc)
+    if isinstance(stop, JobInterrupted):
+        return 128 + stop.signum
+    if isinstance(stop, KeyboardInterrupt):
         return 128 + signal.SIGINT
     return EXIT_ERROR
 

@@ -120,7 +120,7 @@ def test_sigterm_to_a_command_fails_its_run_releases_its_lock_and_closes_its_seg
             process.kill()
 
     job = JobRun.objects.get(kind=JobRun.Kind.RECLUSTER)
-    assert process.returncode == 128 + signal.SIGTERM
+    assert process.returncode == 128 + signal.SIGTERM, stderr
     assert stderr.splitlines()[-1] == f"re-cluster run #{job.pk}: failed: stopped by SIGTERM"
     assert "Traceback" not in stderr
     assert (job.status, job.lock_key, job.error) == (JobRun.Status.FAILED, None, "stopped by SIGTERM")
@@ -172,3 +172,22 @@ def test_ctrl_c_in_a_command_line_job_fails_the_run_releases_its_lock_and_restor
     job.refresh_from_db()
     assert (job.status, job.lock_key, job.error) == (JobRun.Status.FAILED, None, "stopped by SIGINT")
     assert {signum: signal.getsignal(signum) for signum in handlers_before} == handlers_before
+
+
+@pytest.mark.django_db
+def test_a_stop_that_surfaces_as_another_error_is_still_reported_as_the_stop():
+    from core.management.job_command import stopped_exit_status
+
+    job = job_create(kind=JobRun.Kind.RECLUSTER)
+
+    with pytest.raises(RuntimeError) as raised:
+        with job_running(job):
+            try:
+                raise JobInterrupted(signal.SIGTERM)
+            except JobInterrupted:
+                raise RuntimeError("a library turned the stop into its own error")
+
+    job.refresh_from_db()
+    assert (job.status, job.lock_key, job.error) == (JobRun.Status.FAILED, None, "stopped by SIGTERM")
+    assert raised.value.stopped_run.pk == job.pk
+    assert stopped_exit_status(raised.value) == 143
