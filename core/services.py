@@ -316,6 +316,10 @@ def _failure_reason(job: JobRun, exc: BaseException) -> tuple[str, bool]:
         reason = str(stop) if isinstance(stop, JobInterrupted) else "stopped by SIGINT"
         logger.warning("job %s %s", job, reason)
         return reason, True
+    if isinstance(exc, SystemExit):  # Celery ending the task's process: cancelled on losing the broker, shut down
+        reason = f"stopped by the worker (exit {exc.code}): its task was cancelled, e.g. on losing the broker"
+        logger.warning("job %s %s", job, reason)
+        return reason, True
     if connection_lost(exc):
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         logger.error("job %s failed: database connection lost (%s)", job, first_line)
