@@ -102,6 +102,7 @@ def jobs_release_stale(*, kind: str | None = None) -> int:
 
 
 STALE_ERROR = "no heartbeat: worker stopped"
+REDELIVERED_ERROR = "stopped by a new delivery of its task: the earlier attempt ended (worker lost, or retried)"
 # how a run that was stopped from outside (not failing on its own) is recorded: a task delivered again for it
 # starts it over under a new version (core.jobs.job_for_delivery)
 STOPPED_ERRORS = (STALE_ERROR, "database connection lost", "stopped by ")
@@ -114,7 +115,7 @@ def job_release_ended_attempt(job: JobRun) -> bool:
     with transaction.atomic():
         mine = JobRun.objects.select_for_update(skip_locked=True).filter(pk=job.pk, status=JobRun.Status.RUNNING)
         closed = JobRun.objects.filter(pk__in=list(mine.values_list("pk", flat=True))).update(
-            status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error=STALE_ERROR)
+            status=JobRun.Status.FAILED, lock_key=None, finished_at=timezone.now(), error=REDELIVERED_ERROR)
     if closed:
         job.refresh_from_db()
         _announce_abandoned(job)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core import nightly
 from core.models import JobRun
-from core.services import STALE_ERROR, JobSuperseded, job_create, job_fence, job_running
+from core.services import REDELIVERED_ERROR, STALE_ERROR, JobSuperseded, job_create, job_fence, job_running
 from core.tasks import nightly_run
 from tests.concurrency import run_at_once
 
@@ -82,7 +82,7 @@ def test_a_redelivered_task_whose_run_is_alive_in_another_worker_does_nothing(on
 def test_an_abandoned_run_is_started_again_once_under_a_new_version(one_step):
     long_ago = timezone.now() - timedelta(minutes=5)
     dead = JobRun.objects.create(kind=JobRun.Kind.NIGHTLY, status=JobRun.Status.RUNNING, lock_key="nightly",
-                                 started_at=long_ago, heartbeat_at=long_ago, celery_task_id="message-1")
+                                 started_at=long_ago, heartbeat_at=long_ago, celery_task_id="message-0")
 
     first = deliver(dead.pk, "message-1")
     second = deliver(dead.pk, "message-1")
@@ -105,7 +105,7 @@ def test_the_same_message_delivered_again_releases_its_earlier_attempt_at_once(o
     result = deliver(earlier.pk, "message-1")
 
     earlier.refresh_from_db()
-    assert earlier.status == JobRun.Status.FAILED
+    assert (earlier.status, earlier.error) == (JobRun.Status.FAILED, REDELIVERED_ERROR)
     assert result["status"] == JobRun.Status.SUCCEEDED and result["job"] > earlier.pk
     assert len(one_step) == 1
 
