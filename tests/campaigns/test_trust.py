@@ -11,6 +11,7 @@ from campaigns.selectors import campaign_lift_report
 from campaigns.services import campaign_create, offer_response_record, offers_attach
 from core.personas import DEAL_ORIENTED, PREMIUM
 from core.roles import MARKETER
+from segmentation.models import Customer
 from segmentation.services import customers_import, customers_recluster
 from tests.api.factories import role_user
 from tests.campaigns.factories import AssignmentFactory
@@ -59,6 +60,25 @@ def test_the_verdict_is_the_same_in_the_command_the_json_the_admin_and_the_api(s
         "significant", True, pytest.approx(2 / 184756))
     assert "<td>significant (p &lt; 0.001)</td>" in page
     assert "+100.0 pp [+60.8, +100.0] significant (p &lt; 0.001)" in page  # the chart's label
+
+
+def test_the_issues_campaign_is_significant_in_campaign_report_json():
+    # Issue #17: 5,331 treated (100 accepted) vs 615 control (none): was "+1.9 pp [+1.5, +2.2], significant: false"
+    campaign = CampaignFactory(name="Issue 17")
+    offer = OfferFactory(campaign=campaign)
+    customers = Customer.objects.bulk_create(CustomerFactory.build_batch(5331 + 615, persona=PREMIUM))
+    OfferAssignment.objects.bulk_create(
+        OfferAssignment(campaign=campaign, offer=offer, customer=customer, persona=PREMIUM, is_control=index >= 5331,
+                        status=Status.ACCEPTED if index < 100 else Status.PROPOSED, rank=1)
+        for index, customer in enumerate(customers))
+
+    report = json.loads(command_output("campaign_report", "Issue 17", "--json"))
+
+    assert (report["treated"], report["accepted_treated"], report["control"], report["accepted_control"]) == (
+        5331, 100, 615, 0)
+    assert (round(report["lift"]["ci_low"], 4), round(report["lift"]["ci_high"], 4)) == (0.0117, 0.0228)
+    assert report["lift"]["p_value"] < 0.001
+    assert (report["lift"]["significant"], report["lift"]["verdict"]) == (True, "significant")
 
 
 def test_a_campaign_without_answers_reads_no_responses_yet_everywhere(marketer_client):
