@@ -70,7 +70,6 @@ class OfferSerializer(serializers.ModelSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     customer_external_id = serializers.CharField(source="customer.external_id", read_only=True)
     persona = blank_or(PERSONA_CHOICES)
-    response_source = blank_or(OfferAssignment.ResponseSource.choices)
     response_source = blank_or(OfferAssignment.ResponseSource.choices)  # empty until a response is recorded
 
     class Meta:
