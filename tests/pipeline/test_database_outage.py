@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.pipeline.conftest import database_url, free_port, wait_for
+from tests.pipeline.conftest import cannot_run, database_url, free_port, wait_for
 from tests.pipeline.test_worker_killed import with_customers
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,9 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path):
-    """A throw-away cluster holding a copy of the test database as the test has set it up."""
+    """A throw-away cluster of its own (the test copies the test database into it)."""
+    if not (PG_BIN / "initdb").exists():
+        cannot_run(f"no PostgreSQL server binaries in {PG_BIN}: the outage test starts a cluster of its own")
     made = Cluster()
     try:
         made.init()
