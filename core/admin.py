@@ -172,7 +172,7 @@ class ImportRunAdmin(JobRunAdmin):
             return redirect("admin:core_importrun_upload")
         entity = import_entity(state["dataset"])
         source = stash_path(token)
-        if request.method == "GET":
+        if request.method == "GET" or "headers" not in state:  # a post before the page was shown: show it
             return self._mapping_page(request, token, state, Mapping.from_json(state["mapping"]))
         form = MappingForm(request.POST, entity=entity.spec.name, headers=state["headers"],
                            mapping=Mapping.from_json(state["mapping"]), attribute_kinds=state["attribute_kinds"],

@@ -177,6 +177,15 @@ def test_a_mapping_without_the_id_is_a_clear_problem_and_offers_no_import(market
     assert 'name="import"' not in html
 
 
+def test_a_post_before_the_mapping_page_was_shown_only_shows_it(marketer):
+    url = upload(marketer, FOREIGN_LEADS).url
+
+    response = marketer.post(url, {"import": "Import"})
+
+    assert response.status_code == 200 and response.context["check"] is None
+    assert JobRun.objects.count() == 0
+
+
 def test_upload_over_the_size_limit_is_refused(marketer, settings):
     settings.UPLOAD_MAX_BYTES = 100
     response = upload(marketer, FOREIGN_LEADS)
