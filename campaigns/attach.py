@@ -3,10 +3,13 @@
 No Django here: ``campaigns.frames`` reads the frames and publishes the plan, ``services.offers_attach`` runs it
 as a job. One plan per campaign:
 
-1. candidates: every (customer, offer) pair where the customer has a persona the offer targets (or a segment
-   key it targets), passes the offer's eligibility rules, and has not had the offer ``frequency_cap`` times
-   (delivered = sent, accepted or declined; a still-live offer is kept, not counted again);
-2. P(accept) as ``campaigns.ml.acceptance`` defines it, expected value = P x value, rank per customer;
+1. candidates: every (customer, offer) pair where the customer has a persona the offer targets or is in a
+   segment whose key it targets (a descriptive segment, persona "", is reached by its key only), passes the
+   offer's eligibility rules, and has not had the offer ``frequency_cap`` times (delivered = sent, accepted or
+   declined; a still-live offer is kept, not counted again);
+2. P(accept) as ``campaigns.ml.acceptance`` defines it, expected value = P x value, rank per customer; with no
+   evidence at all (no response history, none recorded) P and the expected value are unknown (NULL) and the
+   offers are ranked by value;
 3. audience: customers ordered by their best expected value; the control group (hash of campaign and customer,
    ``campaigns.ml.control``) is held out; the audience cap limits the customers contacted, and control
    customers ranked past the last contacted one are dropped too, so both arms come from the same ranking;
@@ -77,9 +80,12 @@ def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
     history (``response``, with accepted_cmp1-5 as features), on a seeded sample of ``training_rows`` when there
     are more customers; the same seed and data give the same model. With too little history to train, the
     propensity is left unknown so ``acceptance_probability`` falls back to the smoothed rate of recorded offer
-    responses; with none recorded either, it is the Beta-smoothed historic response rate of the customer's persona.
+    responses; with none recorded either, it is the Beta-smoothed historic response rate of the customer's persona
+    (of its segment, for a descriptive segment). Only customers whose file says whether they responded count as
+    history; with no such customer and nothing recorded, the propensity stays unknown.
     """
-    history = customers[list(HISTORY_COLUMNS)]
+    known = customers[CUSTOMER_TARGET].notna().to_numpy()
+    history = customers.loc[known, list(HISTORY_COLUMNS)].astype({CUSTOMER_TARGET: bool})
     responded = int(history[CUSTOMER_TARGET].sum())
     if len(history) >= MIN_TRAINING_ROWS and min(responded, len(history) - responded) >= MIN_ROWS_PER_CLASS:
         sample = (history.sample(n=training_rows, random_state=PROPENSITY_SEED)
@@ -93,24 +99,40 @@ def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
             "training_rows": len(sample), "customers": len(history),
         }
         return model.accept_probability(customers), report
-    reason = (f"too little response history to train a model ({len(history)} customers, {responded} responded; "
-              f"needs {MIN_TRAINING_ROWS} customers and {MIN_ROWS_PER_CLASS} of each outcome)")
+    reason = (f"too little response history to train a model ({len(history)} customers with a known response, "
+              f"{responded} responded; needs {MIN_TRAINING_ROWS} customers and {MIN_ROWS_PER_CLASS} of each "
+              f"outcome)")
     if rates is not None:
         return np.full(len(customers), np.nan), {"source": "recorded offer responses", "reason": reason}
-    targetable = customers[customers["persona"] != ""]
-    if targetable.empty:
-        return np.full(len(customers), np.nan), {"source": "none", "reason": reason}
-    persona_rates = acceptance_rates(targetable, by=("persona",), accepted_column=CUSTOMER_TARGET)
-    return persona_rates.smoothed_rate_for(customers), {"source": "historic response rate per persona",
-                                                        "reason": reason}
+    groups = response_groups(customers)
+    grouped = pd.DataFrame({"group": groups, CUSTOMER_TARGET: customers[CUSTOMER_TARGET]})
+    with_history = grouped[known & (groups != "")]
+    if with_history.empty:
+        return np.full(len(customers), np.nan), {
+            "source": "none", "reason": f"{reason}; P(accept) is unknown, offers are ranked by value"}
+    group_rates = acceptance_rates(with_history, by=("group",), accepted_column=CUSTOMER_TARGET)
+    return group_rates.smoothed_rate_for(grouped), {"source": "historic response rate per persona",
+                                                    "reason": reason}
+
+
+def response_groups(customers: pd.DataFrame) -> np.ndarray:
+    """The group a customer's historic response rate is pooled in: its persona, or for a descriptive segment
+    (no persona) its segment key; "" for a customer with neither."""
+    keys = customers["segment_key"].astype("Int64")
+    by_key = ("segment " + keys.astype("string")).fillna("")
+    persona = customers["persona"].astype(str)
+    return persona.where(persona != "", by_key).to_numpy(dtype=object)
 
 
 def offer_candidates(customers: pd.DataFrame, offers: pd.DataFrame) -> pd.DataFrame:
-    """Long frame, one row per (targetable customer, offer) that the offer's targeting and rules allow."""
+    """Long frame, one row per (targetable customer, offer) that the offer's targeting and rules allow: a persona
+    offer reaches customers with that persona, a segment offer every customer of its segments, whether the
+    segment has a persona or only a descriptive label."""
     parts = []
     persona, segment_key = customers["persona"], customers["segment_key"]
+    has_persona = (persona != "").to_numpy()
     for offer in offers.itertuples(index=False):
-        targeted = persona.isin(list(offer.target_personas)).to_numpy()
+        targeted = has_persona & persona.isin(list(offer.target_personas)).to_numpy()
         if offer.target_segment_keys:
             targeted = targeted | segment_key.isin(list(offer.target_segment_keys)).to_numpy()
         positions = np.flatnonzero(targeted & eligibility_mask(customers, offer.eligibility))
@@ -144,16 +166,27 @@ def score_candidates(candidates: pd.DataFrame, rates: AcceptanceRates | None) ->
     scored = candidates.copy()
     if scored.empty:
         return scored.assign(p_accept=[], score=[], rank=[])
-    scored["p_accept"] = np.round(acceptance_probability(scored, rates), P_DECIMALS)
+    # Without a base propensity and without recorded responses nothing says how likely a customer is to accept:
+    # P and the expected value stay unknown. The base is per customer, so a customer's offers are all known or
+    # all unknown, and ranking an unknown customer's offers as if P were equal ranks them by value.
+    known = scored[BASE_COLUMN].notna().to_numpy() | (rates is not None)
+    p_accept = np.full(len(scored), np.nan)
+    if known.any():
+        p_accept[known] = np.round(acceptance_probability(scored[known], rates), P_DECIMALS)
+    scored["p_accept"] = p_accept
     scored["score"] = np.round(scored["p_accept"] * scored["value"], SCORE_DECIMALS)
-    scored["rank"] = rank_offers(scored, value_column="value", priority_column="priority")
+    ranking = scored.assign(p_accept=np.where(known, p_accept, 1.0))
+    scored["rank"] = rank_offers(ranking, value_column="value", priority_column="priority")
     return scored
 
 
 def choose_audience(scored: pd.DataFrame, campaign: CampaignTarget) -> pd.DataFrame:
     """One row per customer with an offer: its best offer, control flag, and whether the cap keeps it."""
-    best = scored[scored["rank"] == 1].sort_values(["score", "customer_id"], ascending=[False, True],
-                                                    kind="stable").reset_index(drop=True)
+    best = scored[scored["rank"] == 1]
+    # An unknown expected value (no evidence of P) orders by the offer's value instead.
+    order = best.assign(order=best["score"].fillna(best["value"]))
+    best = order.sort_values(["order", "customer_id"], ascending=[False, True],
+                             kind="stable").drop(columns="order").reset_index(drop=True)
     best["is_control"] = in_control_group(campaign.id, best["external_id"], campaign.control_share)
     # Contacted customers counted down the ranking: a control customer stays while no more than the cap have
     # been contacted above it, i.e. exactly the control customers ranked before the first one cut off.
@@ -226,10 +259,12 @@ def diff_rows(wanted: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFram
 
 def plan_campaign(*, campaign: CampaignTarget, customers: pd.DataFrame, offers: pd.DataFrame,
                   existing: pd.DataFrame, rates: AcceptanceRates | None) -> AttachPlan:
-    """The plan for one campaign. ``customers`` holds every customer (empty persona = not targetable),
-    with a ``base_propensity`` column; ``existing`` the campaign's assignment rows that have not expired
-    (``EXISTING_COLUMNS``; expired rows are history and play no part)."""
-    targetable = customers.loc[customers["persona"] != "", [*CUSTOMER_COLUMNS, *ELIGIBILITY_COLUMNS]]
+    """The plan for one campaign. ``customers`` holds every customer with a ``base_propensity`` column; one with
+    neither a segment nor a persona is unsegmented (not targetable); ``existing`` the campaign's assignment rows
+    that have not expired (``EXISTING_COLUMNS``; expired rows are history and play no part)."""
+    # A DBSCAN outlier has no segment but its nearest segment's persona, so persona offers still reach it.
+    targetable_rows = customers["segment_key"].notna() | (customers["persona"] != "")
+    targetable = customers.loc[targetable_rows, [*CUSTOMER_COLUMNS, *ELIGIBILITY_COLUMNS]]
     targetable = targetable.reset_index(drop=True)
     eligible = offer_candidates(targetable, offers)
     candidates = within_frequency_caps(eligible, existing)

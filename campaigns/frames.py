@@ -32,7 +32,8 @@ def q(name: str) -> str:
 
 
 def customers_frame() -> pd.DataFrame:
-    """Every customer with its persona, segment key and the columns rules and the propensity model use."""
+    """Every customer with its persona, segment key and the columns rules and the propensity model use; a column
+    the customer's file did not have is missing (NaN, or NA for a flag)."""
     counts = ", ".join(f"c.{q(name)}" for name in COUNT_COLUMNS)
     flags = ", ".join(f"CAST(c.{q(name)} AS INTEGER) AS {q(name)}" for name in FLAG_COLUMNS)
     sql = (
@@ -48,11 +49,13 @@ def customers_frame() -> pd.DataFrame:
     frame["segment_key"] = pd.to_numeric(frame["segment_key"]).astype("Int64")
     frame["income"] = pd.to_numeric(frame["income"]).astype(float)
     frame["dt_customer"] = pd.to_datetime(frame["dt_customer"])
+    # A company's file may lack any of these columns (bring your own data): an empty count or flag is unknown,
+    # never a made-up zero or "no". Counts stay floats with NaN, flags nullable booleans; the rules and the
+    # propensity model decide what unknown means for them (``campaigns.ml.ranking``, ``campaigns.ml.features``).
     for name in COUNT_COLUMNS:
-        frame[name] = pd.to_numeric(frame[name]).astype("int64")
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
     for name in FLAG_COLUMNS:
-        # An unknown flag (a file without the column) is not a yes: NaN would otherwise read as True.
-        frame[name] = pd.to_numeric(frame[name]).fillna(0).astype(bool)
+        frame[name] = pd.to_numeric(frame[name]).astype("boolean")
     return frame
 
 

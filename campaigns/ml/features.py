@@ -26,6 +26,8 @@ CUSTOMER_FEATURES = (
     *PURCHASE_CHANNELS, "web_visits_month", *PRIOR_CAMPAIGNS, "prior_acceptances", "age", "tenure_days",
     "complained",
 )
+INPUT_COLUMNS = ("dt_customer", "year_birth", "income", "recency", "kidhome", "teenhome", *SPEND_COLUMNS,
+                 *PURCHASE_CHANNELS.values(), "num_web_visits_month", *PRIOR_CAMPAIGNS, "complain")
 
 
 def customer_features(customers: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -33,17 +35,20 @@ def customer_features(customers: pd.DataFrame, as_of: pd.Timestamp | None = None
 
     Money amounts are log-scaled so the 666,666 income outlier and heavy spenders do not dominate a linear model.
     Birth years implying an age over 100 (1893, 1899, 1900 in the seed data) are treated as unknown.
+    A company's file may lack any input column (absent from the frame, or all empty): its features are unknown
+    (NaN), and a total over columns that are all unknown is unknown, not 0.
     """
+    customers = customers.reindex(columns=list(dict.fromkeys([*customers.columns, *INPUT_COLUMNS])))
     joined = pd.to_datetime(customers["dt_customer"])
     as_of = joined.max() if as_of is None else pd.Timestamp(as_of)
     purchases = customers[list(PURCHASE_CHANNELS.values())].astype(float)
-    purchases_total = purchases.sum(axis=1)
+    purchases_total = purchases.sum(axis=1, min_count=1)
     age = as_of.year - customers["year_birth"].astype(float)
     prior = customers[list(PRIOR_CAMPAIGNS)].astype(float)
 
     features = pd.DataFrame(index=customers.index)
     features["income_log"] = np.log1p(customers["income"].astype(float))
-    features["total_spend_log"] = np.log1p(customers[list(SPEND_COLUMNS)].astype(float).sum(axis=1))
+    features["total_spend_log"] = np.log1p(customers[list(SPEND_COLUMNS)].astype(float).sum(axis=1, min_count=1))
     features["recency_days"] = customers["recency"].astype(float)
     features["kidhome"] = customers["kidhome"].astype(float)
     features["teenhome"] = customers["teenhome"].astype(float)
@@ -53,7 +58,7 @@ def customer_features(customers: pd.DataFrame, as_of: pd.Timestamp | None = None
         features[share_name] = shares[count_column]
     features["web_visits_month"] = customers["num_web_visits_month"].astype(float)
     features[list(PRIOR_CAMPAIGNS)] = prior
-    features["prior_acceptances"] = prior.sum(axis=1)
+    features["prior_acceptances"] = prior.sum(axis=1, min_count=1)
     features["age"] = age.where(age <= OLDEST_PLAUSIBLE_AGE)
     features["tenure_days"] = (as_of - joined).dt.days.astype(float)
     features["complained"] = customers["complain"].astype(float)

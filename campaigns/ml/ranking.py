@@ -34,19 +34,22 @@ def validate_rules(rules: Mapping[str, object]) -> None:
 def eligibility_mask(customers: pd.DataFrame, rules: Mapping[str, object]) -> np.ndarray:
     """True where the customer may receive the offer.
 
-    An unknown income or recency fails a rule on it (we cannot show the customer meets it);
-    ``requires_children: false`` means "no requirement", not "must have no children".
+    A value the rule needs but the customer's file lacks fails the rule (we cannot show the customer meets it):
+    an unknown income or recency, children counts both unknown (one known child is enough), an unknown
+    complaint flag when complainers are excluded. ``requires_children: false`` means "no requirement", not
+    "must have no children".
     """
     validate_rules(rules)
     mask = np.ones(len(customers), dtype=bool)
     if rules.get("min_income") is not None:
         mask &= (customers["income"].astype(float) >= rules["min_income"]).to_numpy()
     if rules.get("requires_children"):
-        mask &= ((customers["kidhome"] + customers["teenhome"]) > 0).to_numpy()
+        children = customers[["kidhome", "teenhome"]].astype(float)
+        mask &= (children > 0).any(axis=1).to_numpy()
     if rules.get("max_recency_days") is not None:
         mask &= (customers["recency"].astype(float) <= rules["max_recency_days"]).to_numpy()
     if rules.get("exclude_complainers"):
-        mask &= ~customers["complain"].astype(bool).to_numpy()
+        mask &= (customers["complain"].astype(float) == 0).to_numpy()
     return mask
 
 

@@ -66,8 +66,8 @@ def test_attach_offers_prints_what_changed_for_each_campaign(capsys):
     assert status == 0
     assert out.splitlines()[0] == (
         f"campaign #{campaign.pk}: 2 customers in the audience (2 given offers, 0 held out as control); "
-        f"2 offers proposed, 0 control rows added, 0 kept, 0 re-scored, 0 expired; 1 customers without a persona, "
-        f"0 without an eligible offer, 0 over the audience cap")
+        f"2 offers proposed, 0 control rows added, 0 kept, 0 re-scored, 0 expired; "
+        f"1 customers without a segment or persona, 0 without an eligible offer, 0 over the audience cap")
     assert "succeeded" in out.splitlines()[-1]
 
 

@@ -181,7 +181,7 @@ def test_second_run_with_the_same_inputs_writes_nothing():
 def shoppers():
     """Four premium and four deal-oriented customers; half the premium ones answered the last campaign."""
     premium = [CustomerFactory(persona=PREMIUM, response=index < 2, income=90000) for index in range(4)]
-    deal = [CustomerFactory(persona=DEAL_ORIENTED, income=30000) for _ in range(4)]
+    deal = [CustomerFactory(persona=DEAL_ORIENTED, income=30000, response=False) for _ in range(4)]
     return premium, deal
 
 

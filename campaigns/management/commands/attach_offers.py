@@ -13,7 +13,7 @@ def campaign_line(campaign_id: str, counts: dict) -> str:
         f"campaign #{campaign_id}: {counts['audience']} customers in the audience ({counts['treated']} given offers, "
         f"{counts['control']} held out as control); {counts['offers_proposed']} offers proposed, "
         f"{counts['control_rows_added']} control rows added, {counts['kept']} kept, {counts['rescored']} re-scored, "
-        f"{counts['expired']} expired; {counts['unsegmented']} customers without a persona, "
+        f"{counts['expired']} expired; {counts['unsegmented']} customers without a segment or persona, "
         f"{counts['without_eligible_offer']} without an eligible offer, {counts['capped']} over the audience cap"
     )
 

@@ -66,6 +66,8 @@ class Command(BaseCommand):
         if len(responses) and responses["did_purchase"].nunique() == 2:
             rows += compare_on_responses(sampled(responses, sample, seed), seed)
         customers = customers_frame().drop(columns=["customer_id", "segment_key"])
+        # Only customers whose file says whether they responded can be compared on it.
+        customers = customers[customers["response"].notna()].astype({"response": bool})
         if len(customers) and customers["response"].nunique() == 2:
             customers = sampled(customers, sample, seed)
             segment = "persona" if (customers["persona"] != "").any() else None
