@@ -41,22 +41,31 @@ NIGHTLY_STEP_KINDS = {
 TIER_ORDER = (Lead.Tier.HOT, Lead.Tier.WARM, Lead.Tier.COLD)
 
 
+UNSEGMENTED = "unsegmented"
+
+
 def segmentation_summary() -> dict | None:
     """The current run: when it ran, its segments and customers per persona, churn since the run before it."""
     run = current_run()
     if run is None:
         return None
     segments = list(run_segments(run=run).values("key", "label", "persona", "size", "share"))
-    per_persona: dict[str, int] = {}
-    for segment in segments:
-        per_persona[segment["persona"]] = per_persona.get(segment["persona"], 0) + segment["size"]
     previous = (SegmentationRun.objects.filter(status=SegmentationRun.Status.SUCCEEDED, started_at__lt=run.started_at)
                 .order_by("-started_at", "-id").only("id", "finished_at", "started_at").first())
-    return {
-        "run": run, "segments": segments, "previous": previous,
-        "personas": sorted(((PERSONA_LABELS.get(persona, persona or "unsegmented"), size)
-                            for persona, size in per_persona.items()), key=lambda item: -item[1]),
-    }
+    return {"run": run, "segments": segments, "previous": previous, "personas": customers_per_persona(run, segments)}
+
+
+def customers_per_persona(run: SegmentationRun, segments: list[dict]) -> list[tuple[str, int]]:
+    """(bar, customers), largest first: a persona's segments together under the persona's name; a segment with
+    no persona (the data had no evidence for one) under its own descriptive label; customers the run left in no
+    segment as "unsegmented"."""
+    bars: dict[str, int] = {}
+    for segment in segments:
+        bar = PERSONA_LABELS.get(segment["persona"], segment["persona"]) or segment["label"]
+        bars[bar] = bars.get(bar, 0) + segment["size"]
+    if run.n_unsegmented:
+        bars[UNSEGMENTED] = bars.get(UNSEGMENTED, 0) + run.n_unsegmented
+    return sorted(bars.items(), key=lambda item: -item[1])
 
 
 def week_start(now: datetime.datetime) -> datetime.datetime:

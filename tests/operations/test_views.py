@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.models import JobRun
 from leads.models import LeadActivity
-from operations.selectors import last_nightly, lead_summary, week_start
+from operations.selectors import customers_per_persona, last_nightly, lead_summary, segmentation_summary, week_start
 from tests.api.factories import role_user
 from tests.factories import LeadFactory, SegmentationRunFactory, SegmentFactory
 
@@ -48,6 +48,36 @@ def test_dashboard_shows_the_current_runs_personas_and_churn(client, marketer):
     assert "premium · catalog" in page and "deal-oriented · web" in page
     assert "<title>Customers per persona (current segmentation)</title>" in page
     assert ">Deal-oriented</text>" in page and ">500</text>" in page
+
+
+def test_descriptive_segments_are_charted_by_their_label_and_unsegmented_customers_apart():
+    run = SegmentationRunFactory(is_current=True, n_customers=707, n_unsegmented=7)
+    SegmentFactory(run=run, key=0, persona="premium", label="premium · catalog", size=300)
+    SegmentFactory(run=run, key=1, persona="", label="high income · low spending score", size=250)
+    SegmentFactory(run=run, key=2, persona="premium", label="premium · store", size=100)
+    SegmentFactory(run=run, key=3, persona="", label="low age", size=50)
+
+    bars = segmentation_summary()["personas"]
+
+    assert bars == [("Premium", 400), ("high income · low spending score", 250), ("low age", 50),
+                    ("unsegmented", 7)]
+
+
+def test_a_run_that_left_no_customer_unsegmented_has_no_unsegmented_bar():
+    run = SegmentationRunFactory(is_current=True, n_unsegmented=0)
+    segments = [{"persona": "", "label": "low age", "size": 5}]
+
+    assert customers_per_persona(run, segments) == [("low age", 5)]
+
+
+def test_dashboard_charts_a_descriptive_segment_by_its_label(client, marketer):
+    run = SegmentationRunFactory(is_current=True, n_unsegmented=3)
+    SegmentFactory(run=run, key=0, persona="", label="high age · more Female", size=40)
+
+    page = client.get("/dashboard/").content.decode()
+
+    assert ">high age · more Female</text>" in page and ">unsegmented</text>" in page
+    assert "<td>none (described by its profile)</td>" in page
 
 
 def test_run_now_buttons_follow_the_job_roles(client, marketer):
