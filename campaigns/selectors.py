@@ -34,6 +34,12 @@ def campaign_find(*, reference: str | int) -> Campaign:
     return campaign
 
 
+def campaign_id_check(campaign_id: int) -> None:
+    """Refuse an id no campaign has (the API's check of an attach job's ``campaign_id``, registered with core)."""
+    if not Campaign.objects.filter(pk=campaign_id).exists():
+        raise UserError(f"no campaign with id {campaign_id}")
+
+
 def _lift_fields(result: LiftResult) -> dict:
     return {
         "treated": result.treated,

@@ -111,10 +111,18 @@ def _check_request(*, algorithm: str, k: int | None, features: list[str] | None,
     if k is not None and k < 1:
         raise UserError(f"k must be at least 1 (got {k})")
     if features is not None:
-        try:
-            check_feature_names(features, attributes)
-        except UnknownFeature as exc:
-            raise UserError(str(exc)) from exc
+        recluster_features_check(features, attributes=attributes)
+
+
+def recluster_features_check(features: list[str], *, attributes: list[Attribute] | None = None) -> None:
+    """Refuse (``UserError``, naming the valid choices) a feature a re-cluster does not know: a feature, a
+    customer field or a custom attribute (key or header). The API checks a job's ``features`` with it before the
+    job is queued (registered with core in ``SegmentationConfig.ready``); the run checks again."""
+    requested = [name.strip() for name in features if name.strip()]
+    try:
+        check_feature_names(requested, customer_attributes() if attributes is None else attributes)
+    except UnknownFeature as exc:
+        raise UserError(str(exc)) from exc
 
 
 def _recluster(

@@ -1,10 +1,13 @@
 """Serializers for tokens, job runs, job requests and import uploads."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from rest_framework import serializers
 
 from core.api_security import upload_limit_mib
+from core.errors import UserError
 from core.models import JobRun
 
 JOB_KINDS = (
@@ -53,23 +56,46 @@ class JobRunDetailSerializer(JobRunSerializer):
         read_only_fields = fields
 
 
+# An app's check of one job parameter, run before the job is queued: it raises UserError (or ValueError) naming
+# the problem. Core knows no app, so each app registers its checks from AppConfig.ready().
+ParamCheck = Callable[[object], None]
+PARAM_CHECKS: dict[str, dict[str, ParamCheck]] = {}
+
+
+def register_param_check(kind: str, name: str, check: ParamCheck) -> None:
+    """Check parameter ``name`` of jobs of ``kind`` (when it is given, not empty) with ``check``."""
+    PARAM_CHECKS.setdefault(kind, {})[name] = check
+
+
+def param_errors(kind: str, params: dict) -> dict[str, list[str]]:
+    """The registered checks' refusals, by parameter."""
+    errors = {}
+    for name, check in PARAM_CHECKS.get(kind, {}).items():
+        if params.get(name) is None:
+            continue
+        try:
+            check(params[name])
+        except (UserError, ValueError) as exc:
+            errors[name] = [str(exc)]
+    return errors
+
+
 class ReclusterParamsSerializer(serializers.Serializer):
     algorithm = serializers.ChoiceField(choices=RECLUSTER_ALGORITHMS, default="kmeans")
     k = serializers.IntegerField(min_value=2, max_value=20, allow_null=True, default=None,
                                  help_text="Number of segments; empty picks the best k by the quality metrics")
+    features = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, allow_null=True, min_length=1, max_length=100,
+        help_text="Cluster on these instead of the default feature set: features, customer fields or custom "
+                  "attributes (key or the file's header), as `recluster --features`; an unknown name is refused "
+                  "with the list of valid ones",
+    )
 
 
 class AttachOffersParamsSerializer(serializers.Serializer):
     campaign_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
                                            default=None,
                                            help_text="Campaign id; empty attaches offers for every running campaign")
-
-    def validate_campaign_id(self, value):
-        from campaigns.models import Campaign
-
-        if value is not None and not Campaign.objects.filter(pk=value).exists():
-            raise serializers.ValidationError(f"no campaign with id {value}")
-        return value
 
 
 class NoParamsSerializer(serializers.Serializer):
@@ -95,7 +121,7 @@ PARAMS_FOR_KIND: dict[str, type[serializers.Serializer]] = {
 class JobRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=JOB_KINDS)
     params = serializers.DictField(required=False, default=dict,
-                                   help_text="recluster: {algorithm, k}; attach_offers: {campaign_id}; "
+                                   help_text="recluster: {algorithm, k, features}; attach_offers: {campaign_id}; "
                                              "train_leads: {keep_columns}; others: {}")
 
     def validate(self, attrs):
@@ -106,7 +132,11 @@ class JobRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError({"params": unknown_errors})
         if not params_serializer.is_valid():
             raise serializers.ValidationError({"params": params_serializer.errors})
-        attrs["params"] = dict(params_serializer.validated_data)
+        params = dict(params_serializer.validated_data)
+        refused = param_errors(attrs["kind"], params)
+        if refused:
+            raise serializers.ValidationError({"params": refused})
+        attrs["params"] = params
         return attrs
 
 

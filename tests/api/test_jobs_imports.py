@@ -4,7 +4,7 @@ import io
 import pytest
 
 from core.api.serializers import RECLUSTER_ALGORITHMS
-from core.models import JobRun
+from core.models import CustomAttribute, JobRun
 from leads.models import Lead
 from tests.factories import CampaignFactory
 from tests.shared_data import LEADS_FILE, shared_data_path
@@ -40,6 +40,57 @@ def test_starting_a_job_answers_202_with_the_queued_run(as_role):
     assert response.json()["id"] == job.pk
     assert (job.kind, job.status, job.trigger, job.created_by) == ("recluster", "queued", "api", analyst.user)
     assert job.params == {"algorithm": "kmeans", "k": 4}
+
+
+def test_a_recluster_job_may_name_its_features_as_the_command_does(as_role):
+    CustomAttribute.objects.create(entity="customers", key="spending_score_1_100", label="Spending Score (1-100)",
+                                   kind="number")
+
+    response = as_role("analyst").post("/api/v1/jobs/", {"kind": "recluster", "params": {
+        "features": ["income", "Spending Score (1-100)"]}}, format="json")
+
+    assert response.status_code == 202
+    assert JobRun.objects.get().params == {"algorithm": "kmeans", "k": None,
+                                           "features": ["income", "Spending Score (1-100)"]}
+
+
+@pytest.mark.django_db(transaction=True)  # the task runs in-process once the run is committed, as in production
+def test_a_recluster_job_clusters_on_the_features_it_names(as_role, tmp_path):
+    from core.synthetic import write_foreign_dataset
+    from segmentation.models import SegmentationRun
+    from segmentation.services import customers_import
+
+    customers_import(source=write_foreign_dataset(tmp_path, customers=200, leads=0, seed=42)["customers"])
+
+    response = as_role("analyst").post("/api/v1/jobs/", {"kind": "recluster", "params": {
+        "features": ["income", "Age"], "k": 3}}, format="json")
+
+    job = JobRun.objects.get(pk=response.json()["id"])
+    assert job.status == JobRun.Status.SUCCEEDED, job.error
+    assert SegmentationRun.objects.get(job=job).params["fields"] == ["income", "Age"]
+
+
+def test_a_recluster_job_with_an_unknown_feature_is_refused_with_the_valid_names(as_role):
+    CustomAttribute.objects.create(entity="customers", key="genre", label="Genre", kind="category")
+
+    response = as_role("analyst").post("/api/v1/jobs/", {"kind": "recluster", "params": {
+        "features": ["income", "shoe size"]}}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"params": {"features": [
+        "'shoe size' is neither a feature, a customer field nor a custom attribute; choose from age, tenure_days, "
+        "income, total_spend, wine_share, fruit_share, meat_share, fish_share, sweets_share, gold_share, "
+        "children_at_home, household_size, total_purchases, web_share, catalog_share, store_share, deal_share, "
+        "web_visits_month, campaigns_accepted, recency, education, marital_status, genre"]}}
+    assert not JobRun.objects.exists()
+
+
+def test_a_recluster_job_with_an_empty_feature_list_is_refused(as_role):
+    response = as_role("analyst").post("/api/v1/jobs/", {"kind": "recluster", "params": {"features": []}},
+                                       format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]["params"]) == ["features"]
 
 
 def test_recluster_algorithms_are_the_engines():
