@@ -25,12 +25,11 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from core.columns import identifier_like
 from leads.ml.features import (CATEGORY, DATE, FLAG, NUMBER, OTHER, FeatureColumn, FeatureSpec, parsed_dates,
                                prepared_column)
 
 MIN_PRESENT_SHARE = 0.01
-IDENTIFIER_DISTINCT_SHARE = 0.9
-MIN_IDENTIFIER_ROWS = 20
 MIN_LEVEL_COUNT = 10
 MIN_LEVEL_SHARE = 0.005
 LEAKAGE_ROC_AUC = 0.97
@@ -114,12 +113,9 @@ def _judged(candidate: FeatureColumn, values: pd.Series, outcomes: np.ndarray,
 
 
 def _identifier_like(candidate: FeatureColumn, present: pd.Series, distinct: int) -> bool:
-    """Nearly one value per lead. Flags never are, nor are fractional numbers (a ratio is naturally varied)."""
-    if candidate.kind == FLAG or len(present) < MIN_IDENTIFIER_ROWS:
-        return False
-    if candidate.kind == NUMBER and not np.all(np.mod(present.to_numpy(dtype=float), 1.0) == 0.0):
-        return False
-    return distinct >= IDENTIFIER_DISTINCT_SHARE * len(present)
+    """Nearly one value per lead (``core.columns.identifier_like``, the segmentation's rule too). Flags never are,
+    nor are fractional numbers (a ratio is naturally varied)."""
+    return candidate.kind != FLAG and identifier_like(present, numbers=candidate.kind == NUMBER, distinct=distinct)
 
 
 def _grouped(candidate: FeatureColumn, present: pd.Series) -> FeatureColumn:

@@ -21,14 +21,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.columns import identifier_like
+
 ATTRIBUTE_PREFIX = "attr:"
 NUMBER, CATEGORY, BOOLEAN, DATE = "number", "category", "boolean", "date"
 ATTRIBUTE_KINDS = (NUMBER, CATEGORY, BOOLEAN, DATE)
 UNKNOWN_LEVEL = "Unknown"
 
 MIN_PRESENT_SHARE = 0.5
-IDENTIFIER_UNIQUE_SHARE = 0.9  # the lead model's rule too (leads.ml.selection)
-MIN_ROWS_FOR_IDENTIFIER = 20
 PROFILE_LEVEL_SHARE = 0.05
 MAX_PROFILE_LEVELS = 8
 
@@ -100,17 +100,10 @@ def left_out_reason(values: pd.Series, attribute: Attribute) -> str:
     distinct = known.nunique()
     if distinct < 2:
         return "the same for every customer"
-    if attribute.kind in (NUMBER, CATEGORY) and _identifier_like(known, distinct):
+    # The lead model's rule too (core.columns): unique whole numbers or text, not a measurement with decimals.
+    if attribute.kind in (NUMBER, CATEGORY) and identifier_like(known, distinct=distinct):
         return "identifier-like: a different value for nearly every customer"
     return ""
-
-
-def _identifier_like(known: pd.Series, distinct: int) -> bool:
-    if len(known) < MIN_ROWS_FOR_IDENTIFIER or distinct < IDENTIFIER_UNIQUE_SHARE * len(known):
-        return False
-    if pd.api.types.is_numeric_dtype(known):
-        return bool((known == np.round(known)).all())  # unique integers: a number, not a measurement
-    return True
 
 
 def imputed(values: pd.Series, attribute: Attribute) -> tuple[pd.Series, np.ndarray]:
