@@ -117,6 +117,7 @@ def job_task_run(task, *, kind: str, job_id: int | None, trigger: str, params: d
         logger.info("%s: %s", task.name, exc)
         return {"job": job_id, "status": JobRun.Status.SKIPPED, "error": str(exc)}
 
+
 TASK_FOR_KIND = {
     JobRun.Kind.RECLUSTER: "segmentation.recluster_customers",
     JobRun.Kind.RESCORE_LEADS: "leads.rescore_leads",
