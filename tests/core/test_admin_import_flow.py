@@ -2,6 +2,7 @@
 run) -> import; saved mappings reused by name; no empty run from an "Add"; custom attributes on change pages."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from core.synthetic import generate_customers
 from core.models import CustomAttribute, ImportMapping, ImportRun, JobRun
 from leads.models import Lead
 from tests.api.factories import role_user
+from tests.core.test_imports_byod import MALFORMED
 from tests.factories import CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +298,23 @@ def test_custom_attributes_are_shown_by_label_on_the_change_pages(superuser):
     assert "<tr><td>Spending Score (1-100)</td><td>81</td></tr>" in customer_page
     assert "<tr><td>Channel</td><td>web</td></tr>" in response_page
     assert 'name="attributes"' not in customer_page + response_page
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_file_through_the_admin_is_a_clear_message_never_a_500(case, marketer):
+    """#17 finding 10 at the third door: upload, then (if the file gets that far) validate and import."""
+    content, _, message = MALFORMED[case]
+    pages = [upload(marketer, content)]
+    if pages[0].status_code == 302:  # readable enough to preview: map, validate, import
+        mapping_page = marketer.get(pages[0].url)
+        pages.append(mapping_page)
+        if "form" in (mapping_page.context or {}):
+            path = mapping_page.request["PATH_INFO"]
+            pages.append(marketer.post(path, form_data(mapping_page, validate="Validate")))
+            imported = marketer.post(path, form_data(mapping_page, **{"import": "Import"}))
+            pages.append(marketer.get(imported.url) if imported.status_code == 302 else imported)
+
+    assert all(page.status_code < 500 for page in pages)
+    shown = "".join(page.content.decode() for page in pages)
+    assert html.escape(message, quote=False) in shown or message in shown
+    assert "Traceback" not in shown
