@@ -28,7 +28,7 @@ RUN_NOW = (
     (JobRun.Kind.ATTACH_OFFERS, "Attach offers"),
     (JobRun.Kind.NIGHTLY, "Nightly run"),
 )
-# The nightly pipeline's steps in the order core.nightly runs them (its record keeps no order: jsonb sorts keys),
+# The nightly pipeline's steps in the order operations.nightly runs them (its record keeps no order: jsonb sorts keys),
 # and the kind of job run each step records.
 NIGHTLY_STEPS = ("re-cluster customers", "prune segment history", "attach offers", "retrain lead model if due",
                  "re-score leads")

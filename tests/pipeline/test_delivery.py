@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core import nightly
+from operations import nightly
 from core.models import JobRun
 from core.services import REDELIVERED_ERROR, STALE_ERROR, JobSuperseded, job_create, job_fence, job_running
-from core.tasks import nightly_run
+from operations.tasks import nightly_run
 from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.pipeline

@@ -3,7 +3,7 @@ shows them and the dashboard still reads the run."""
 import pytest
 from django.urls import reverse
 
-from core import nightly
+from operations import nightly
 from core.models import JobRun
 from core.services import job_create
 from operations.selectors import last_nightly

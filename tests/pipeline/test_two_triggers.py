@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.pipeline, pytest.mark.real_worker, pytest.mark.django_
 def test_two_workers_given_two_nightly_triggers_at_once_make_exactly_one_run(pipeline, tmp_path):
     with_customers(tmp_path)
     # each worker holds its run 3 s inside the first step, so the two surely overlap
-    pipeline.worker(pause="core.nightly:_steps", pause_seconds=3)
-    pipeline.worker(pause="core.nightly:_steps", pause_seconds=3)
+    pipeline.worker(pause="operations.nightly:_steps", pause_seconds=3)
+    pipeline.worker(pause="operations.nightly:_steps", pause_seconds=3)
     triggers = [job_create(kind=JobRun.Kind.NIGHTLY, trigger=JobRun.Trigger.SCHEDULE) for _ in range(2)]
 
     for job in triggers:

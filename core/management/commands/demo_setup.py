@@ -28,7 +28,7 @@ class Command(BaseCommand):
         from campaigns.charts import lift_label
         from campaigns.selectors import campaign_lift_report
         from campaigns.services import campaign_create, offer_responses_simulate, responses_import
-        from core.nightly import nightly_run
+        from operations.nightly import nightly_run
         from leads.services import lead_model_train, leads_assign_round_robin, leads_import
         from segmentation.services import customers_import
 
