@@ -54,6 +54,9 @@ ENV_VARS = {
     "JOB_STALE_SECONDS": "A running job with no heartbeat for this long is marked failed and its lock released, "
                          "so the next trigger runs at once (default 60).",
     "JOB_STALE_MINUTES": "The older form of JOB_STALE_SECONDS, in minutes; read only when that is unset.",
+    "JOB_CHUNKS": "A chunked stage (re-score, offer attachment, segment assignment) is split into at least this many "
+                  "id ranges that every worker takes (default 4).",
+    "JOB_CHUNK_ROWS": "At most this many rows in one chunk; more chunks when needed (default 250000).",
     "CELERY_WORKER_MAX_TASKS_PER_CHILD": "Jobs a worker process runs before it is replaced (default 20).",
     "API_THROTTLE_AUTH": "Token requests allowed per client (default 20/min).",
     "API_THROTTLE_WRITE": "Write requests allowed per user (default 600/min).",

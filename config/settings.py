@@ -161,6 +161,10 @@ NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2)
 JOB_HEARTBEAT_SECONDS = env_float("JOB_HEARTBEAT_SECONDS", 5.0)
 JOB_STALE_SECONDS = env_float("JOB_STALE_SECONDS", env_float("JOB_STALE_MINUTES", 1.0) * 60)
 JOB_STALE_MINUTES = JOB_STALE_SECONDS / 60
+# A chunked stage (core.chunks: re-score, offer attachment, segment assignment) is split by id range into at
+# least JOB_CHUNKS chunks, more when one would hold over JOB_CHUNK_ROWS rows; every worker takes chunks.
+JOB_CHUNKS = env_int("JOB_CHUNKS", 4)
+JOB_CHUNK_ROWS = env_int("JOB_CHUNK_ROWS", 250_000)
 
 SEGMENT_HISTORY_RUNS = env_int("SEGMENT_HISTORY_RUNS", 90)
 
