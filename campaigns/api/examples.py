@@ -35,3 +35,14 @@ REPORT = {
 AUDIENCE_CSV = ("customer_external_id,persona,offer,message\n"
                 "5524,premium,Cellar tasting evening,An evening with our sommelier\n"
                 "'=HYPERLINK(...),deal_oriented,Half-price weekend,'-50% this weekend\n")
+CUSTOMER_OFFERS = {
+    "customer": 1, "external_id": "5524", "persona": "premium",
+    "results": [
+        {"assignment": 981, "offer": 4, "name": "Cellar tasting evening", "offer_type": "premium_product",
+         "value": "120.00", "message": "An evening with our sommelier", "p_accept": 0.31, "expected_value": 37.2,
+         "rank": 1, "campaign_rank": 1, "campaign": 2, "campaign_name": "Spring wine club"},
+        {"assignment": 1040, "offer": 6, "name": "Double loyalty points", "offer_type": "loyalty_points",
+         "value": "40.00", "message": "Twice the points on everything", "p_accept": 0.22, "expected_value": 8.8,
+         "rank": 2, "campaign_rank": 1, "campaign": 3, "campaign_name": "Loyalty month"},
+    ],
+}

@@ -141,3 +141,27 @@ class LiftReportSerializer(ArmsSerializer):
     current_segmentation_run = serializers.IntegerField(allow_null=True)
     simulated_responses = serializers.IntegerField(help_text="Responses made up by the demo set-up")
     offers_without_customers = UnreachedOfferSerializer(many=True, help_text="Active offers that reach nobody")
+
+
+class NextBestOfferSerializer(serializers.Serializer):
+    """Documents one ranked offer; the view passes the selector's plain dicts through without a serializer loop."""
+
+    assignment = serializers.IntegerField(help_text="Offer assignment id (record the response against it)")
+    offer = serializers.IntegerField(help_text="Offer id")
+    name = serializers.CharField()
+    offer_type = serializers.CharField()
+    value = serializers.DecimalField(max_digits=10, decimal_places=2)
+    message = serializers.CharField(allow_blank=True)
+    p_accept = serializers.FloatField(allow_null=True, help_text="Probability the customer accepts, 0–1")
+    expected_value = serializers.FloatField(allow_null=True, help_text="p_accept × value")
+    rank = serializers.IntegerField(help_text="1 = best over every running campaign")
+    campaign_rank = serializers.IntegerField(allow_null=True, help_text="Rank within its campaign")
+    campaign = serializers.IntegerField(help_text="Campaign id")
+    campaign_name = serializers.CharField()
+
+
+class CustomerOffersSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    external_id = serializers.CharField()
+    persona = serializers.CharField(allow_blank=True)
+    results = NextBestOfferSerializer(many=True)

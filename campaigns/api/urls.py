@@ -1,7 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from campaigns.api.views import AssignmentViewSet, AudienceExportView, CampaignViewSet, OfferViewSet, ResponseViewSet
+from campaigns.api.views import (
+    AssignmentViewSet, AudienceExportView, CampaignViewSet, CustomerOffersView, OfferViewSet, ResponseViewSet,
+)
 
 router = SimpleRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")
@@ -11,5 +13,6 @@ router.register("responses", ResponseViewSet, basename="response")
 
 urlpatterns = [
     path("campaigns/<str:id>/audience.csv", AudienceExportView.as_view(), name="campaign-audience"),
+    path("customers/<str:id>/offers/", CustomerOffersView.as_view(), name="customer-offers"),
     *router.urls,
 ]

@@ -1,5 +1,8 @@
-"""Campaigns and offers (marketers write, analysts read), assignments, responses, lift report, audience CSV."""
+"""Campaigns and offers (marketers write, analysts read), assignments, responses, lift report, audience CSV, and a
+customer's next best offers."""
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.http import Http404, StreamingHttpResponse
 from django_filters import rest_framework as filters
@@ -12,7 +15,8 @@ from rest_framework.response import Response
 
 from campaigns.api import examples
 from campaigns.api.serializers import (
-    AssignmentSerializer, CampaignSerializer, LiftReportSerializer, OfferSerializer, ResponseSerializer,
+    AssignmentSerializer, CampaignSerializer, CustomerOffersSerializer, LiftReportSerializer, OfferSerializer,
+    ResponseSerializer,
 )
 from campaigns.models import Campaign, Offer, OfferAssignment
 from core.api.base import ApiModelViewSet, ApiReadOnlyViewSet, ApiView, ApiViewSet, parse_pk
@@ -21,6 +25,9 @@ from core.api.renderers import CSVRenderer, ORJSONRenderer
 from core.exports import csv_lines
 
 AUDIENCE_HEADER = ["customer_external_id", "persona", "offer", "message"]
+OFFER_FIELDS = ("assignment", "offer", "name", "offer_type", "value", "message", "p_accept", "expected_value", "rank",
+                "campaign_rank", "campaign", "campaign_name")
+CENTS = Decimal("0.01")
 
 
 def _crud_schema(tag: str, noun: str, example: dict, page: dict, create_example: dict):
@@ -193,3 +200,35 @@ class ResponseViewSet(mixins.CreateModelMixin, ApiViewSet):
         assignment = offer_response_record(assignment=serializer.validated_data["assignment"],
                                            status=serializer.validated_data["status"], user=request.user)
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+def offer_item(offer: dict) -> dict:
+    """One ranked offer in the documented shape: the documented keys, money as a 2-decimal string."""
+    item = {field: offer[field] for field in OFFER_FIELDS}
+    item["value"] = str(Decimal(item["value"]).quantize(CENTS))
+    return item
+
+
+class CustomerOffersView(ApiView):
+    """A customer's next best offers, under the customer's URL (/customers/{id}/offers/): the offers are campaigns',
+    so the endpoint is too, and segmentation's API needs nothing of campaigns."""
+
+    read_roles = CUSTOMER_READERS
+    read_only = True
+
+    @extend_schema(
+        tags=["customers"], summary="A customer's next best offers", responses={200: CustomerOffersSerializer},
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH,
+                                     description="A unique integer value identifying this customer.")],
+        description="Offers of active campaigns the customer is eligible for, ranked by expected value "
+                    "(P(accept) × value); ties by offer priority, then id.",
+        examples=[OpenApiExample("Offers", value=examples.CUSTOMER_OFFERS, response_only=True)],
+    )
+    def get(self, request, id):  # noqa: A002 - the path parameter is named as in every other endpoint
+        from campaigns.selectors import customer_offer_sheet
+
+        sheet = customer_offer_sheet(customer_id=parse_pk(id))
+        if sheet is None:
+            raise Http404("No such customer.")
+        sheet["results"] = [offer_item(offer) for offer in sheet["results"]]
+        return Response(sheet)

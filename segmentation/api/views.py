@@ -1,7 +1,6 @@
-"""Read endpoints for customers, their segment history and next best offers, segmentation runs and segments."""
+"""Read endpoints for customers and their segment history, segmentation runs and segments (a customer's next best
+offers are campaigns' API)."""
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.http import Http404
 from django_filters import rest_framework as filters
@@ -13,22 +12,10 @@ from core.api.base import ApiReadOnlyViewSet, parse_pk
 from core.api.permissions import CUSTOMER_READERS
 from segmentation.api import examples
 from segmentation.api.serializers import (
-    CustomerOffersSerializer, CustomerSerializer, MembershipSerializer, SegmentationRunDetailSerializer,
+    CustomerSerializer, MembershipSerializer, SegmentationRunDetailSerializer,
     SegmentationRunSerializer, SegmentSerializer,
 )
 from segmentation.models import Customer, Segment, SegmentationRun
-
-OFFER_FIELDS = ("assignment", "offer", "name", "offer_type", "value", "message", "p_accept", "expected_value", "rank",
-                "campaign_rank", "campaign", "campaign_name")
-CENTS = Decimal("0.01")
-
-
-def offer_item(offer: dict) -> dict:
-    """One ranked offer in the documented shape: the documented keys, money as a 2-decimal string."""
-    item = {field: offer[field] for field in OFFER_FIELDS}
-    item["value"] = str(Decimal(item["value"]).quantize(CENTS))
-    return item
-
 
 class CustomerFilter(filters.FilterSet):
     income_min = filters.NumberFilter(field_name="income", lookup_expr="gte", label="Income at least")
@@ -72,23 +59,6 @@ class CustomerViewSet(ApiReadOnlyViewSet):
         customer = self._customer(pk)
         page = self.paginate_queryset(customer_segment_history(customer=customer))
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
-
-    @extend_schema(
-        tags=["customers"], summary="A customer's next best offers", responses={200: CustomerOffersSerializer},
-        description="Offers of active campaigns the customer is eligible for, ranked by expected value "
-                    "(P(accept) × value); ties by offer priority, then id.",
-        examples=[OpenApiExample("Offers", value=examples.CUSTOMER_OFFERS, response_only=True)],
-    )
-    @action(detail=True, methods=["get"], url_path="offers", filter_backends=[],
-            pagination_class=None)
-    def offers(self, request, pk=None):
-        from campaigns.selectors import customer_offer_sheet
-
-        sheet = customer_offer_sheet(customer_id=parse_pk(pk))
-        if sheet is None:
-            raise Http404("No such customer.")
-        sheet["results"] = [offer_item(offer) for offer in sheet["results"]]
-        return Response(sheet)
 
     def _customer(self, pk) -> Customer:
         try:
