@@ -28,7 +28,7 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.dispatch import Signal
 from django.utils import timezone
 
-from core.errors import UserError
+from core.errors import ConflictError, UserError
 from core.models import JobRun
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class JobNotRun(UserError):
     """This run is not (or no longer) the one to do the work: nothing was written."""
 
 
-class JobAlreadyRunning(JobNotRun):
+class JobAlreadyRunning(JobNotRun, ConflictError):
     """Another run of the same job holds the lock."""
 
     def __init__(self, running: JobRun | None):

@@ -15,7 +15,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
-from core.errors import UserError
+from core.errors import ConflictError, UserError
 from core.imports import file_import
 from core.models import JobRun
 from core.roles import ADMIN, user_roles
@@ -69,7 +69,7 @@ EXPLAINED_PER_RUN = 20_000
 logger = logging.getLogger(__name__)
 
 
-class LeadUnavailable(UserError):
+class LeadUnavailable(ConflictError):
     """The lead is held by someone else, closed, or not the user's to act on."""
 
 

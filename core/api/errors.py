@@ -4,8 +4,8 @@
                "fields": {"name": ["This field is required."]}}}
 
 `fields` keeps DRF's per-field dict (nested for nested input). A `UserError` raised by a service is a
-problem the caller can fix: 409 when it is a conflict with the current state (a job already running, a
-lead someone else holds), 400 otherwise — never a 500.
+problem the caller can fix: 409 when it is a `ConflictError` (a conflict with the current state: a job
+already running, a lead someone else holds), 400 otherwise — never a 500.
 
 Failures outside a DRF view (a path no route matches, such as ``/api/v1/campaigns/0.5/``, or an error
 Django handles itself) answer the same shape under /api/: ``api_not_found`` closes the API's URL list, and
@@ -23,22 +23,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import UserError
-from core.services import JobAlreadyRunning
+from core.errors import ConflictError, UserError
 
 INVALID_MESSAGE = "Some fields are not valid."
-
-
-def conflict_errors() -> tuple[type[Exception], ...]:
-    """UserErrors that mean 'the state changed under you' (409) rather than 'bad input' (400)."""
-    types: list[type[Exception]] = [JobAlreadyRunning]
-    try:
-        from leads.services import LeadUnavailable
-    except ImportError:  # the leads services may not define it on an older checkout
-        pass
-    else:
-        types.append(LeadUnavailable)
-    return tuple(types)
 
 
 def error_body(*, code: str, message: str, fields: dict | None = None) -> dict:
@@ -65,7 +52,7 @@ def _validation_body(detail) -> dict:
 
 def api_exception_handler(exc, context) -> Response | None:
     if isinstance(exc, UserError):
-        conflict = isinstance(exc, conflict_errors())
+        conflict = isinstance(exc, ConflictError)
         return Response(
             error_body(code="conflict" if conflict else "refused", message=str(exc)),
             status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,

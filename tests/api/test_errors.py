@@ -5,7 +5,7 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from core.api.errors import api_exception_handler
-from core.errors import UserError
+from core.errors import ConflictError, UserError
 from core.services import JobAlreadyRunning
 from tests.factories import CampaignFactory
 
@@ -152,6 +152,22 @@ def test_job_already_running_is_a_409():
     assert response.status_code == 409
     assert response.data["error"]["message"] == (
         "another run of this job is in progress; try again when it has finished")
+
+
+def test_any_app_conflict_is_a_409_through_the_core_error_type():
+    class SeatTaken(ConflictError):  # as an app declares its own conflict
+        pass
+
+    response = api_exception_handler(SeatTaken("someone else took this seat"), {})
+
+    assert (response.status_code, response.data) == (
+        409, {"error": {"code": "conflict", "message": "someone else took this seat", "fields": {}}})
+
+
+def test_a_lead_someone_else_holds_is_a_conflict():
+    from leads.services import LeadUnavailable
+
+    assert api_exception_handler(LeadUnavailable("held by another rep"), {}).status_code == 409
 
 
 def test_validation_error_without_fields_keeps_its_message():
