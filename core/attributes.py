@@ -85,21 +85,22 @@ def render(tokens: dict[str, pd.Series]) -> pd.Series:
     """One JSON object per row from {key: categorical of the row's JSON value text (missing = no value)}.
 
     Every key is written, a missing value as null ("the file had the column, the cell was empty"), so each
-    object is one Arrow gather per key and one concatenation, with no pass to drop separators. Compact (no
-    spaces): fewer bytes to quote into COPY's CSV and for PostgreSQL to parse into jsonb.
+    object is one Arrow gather per key and one concatenation, with no pass to drop separators. Written as
+    PostgreSQL prints a jsonb object (keys shortest first, then by bytes; ", " and ": " between), so a
+    re-import compares the stored object's text with this one instead of parsing a million objects.
     """
     if not tokens:
         return pd.Series(dtype=object)
     index = next(iter(tokens.values())).index
-    keys = list(tokens)
+    keys = sorted(tokens, key=lambda key: (len(key.encode()), key.encode()))
     pieces = []
     for position, key in enumerate(keys):
         values = tokens[key] if isinstance(tokens[key].dtype, pd.CategoricalDtype) else tokens[key].astype("category")
-        opening = "{" if position == 0 else ","
+        opening = "{" if position == 0 else ", "
         closing = "}" if position == len(keys) - 1 else ""
-        name = json.dumps(key)
-        texts = [f"{opening}{name}:{token}{closing}" for token in values.cat.categories]
-        texts.append(f"{opening}{name}:null{closing}")
+        name = json.dumps(key, ensure_ascii=False)
+        texts = [f"{opening}{name}: {token}{closing}" for token in values.cat.categories]
+        texts.append(f"{opening}{name}: null{closing}")
         codes = values.cat.codes.to_numpy()
         indices = np.where(codes < 0, len(texts) - 1, codes).astype(np.int32)
         pieces.append(pc.take(pa.array(texts, type=pa.large_string()), pa.array(indices)))
