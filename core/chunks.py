@@ -189,7 +189,7 @@ def chunks_run(*, job: JobRun, stage: ChunkStage, ranges: list[tuple[int, int]],
     while True:
         chunks_work(run_id=job.pk, stage=stage.name)
         states = _states(job.pk, stage.name)
-        if progress is not None:
+        if progress is not None and states:
             progress(sum(status == DONE for status, _, _ in states), len(states))
         failed = [error for status, _, error in states if status == FAILED]
         if failed:
@@ -199,13 +199,20 @@ def chunks_run(*, job: JobRun, stage: ChunkStage, ranges: list[tuple[int, int]],
         time.sleep(WAIT_SECONDS)
 
 
+def spread_over_workers() -> bool:
+    """Whether tasks go through a broker, so that workers can take chunks (not in-process, eager)."""
+    from config.celery import app
+
+    return not app.conf.task_always_eager
+
+
 def _dispatch(run_id: int, stage: str, *, helpers: int) -> None:
     """One Celery group of chunk messages for other workers (none when tasks run in-process)."""
     from celery import group
 
     from config.celery import app
 
-    if app.conf.task_always_eager:
+    if not spread_over_workers():
         return
     task = app.signature("core.work_chunks", kwargs={"run_id": run_id, "stage": stage})
     group(task.clone() for _ in range(helpers)).apply_async()

@@ -80,6 +80,11 @@ class ScoreWriter:
         if not rows.empty:
             self._submit(self._apply_scores, rows)
 
+    def publish_staged(self, table: str, *, run_id: int) -> None:
+        """Apply the scores a chunked re-score staged in ``table`` (core.chunks: ``run_id``, id, score, tier) as
+        ``write_scores`` applies a chunk's: the new values and a history row per lead."""
+        self._submit(self._apply_staged, (table, run_id))
+
     def write_factors(self, rows: pd.DataFrame) -> None:
         if not rows.empty:
             self._submit(self._apply_factors, rows)
@@ -122,6 +127,21 @@ class ScoreWriter:
                 f"scored_at = %(now)s, factors = '{{}}' FROM {stage} s "
                 f"WHERE l.id = s.id AND l.id BETWEEN %(low)s AND %(high)s", values)
         self.rescored += len(rows)
+
+    def _apply_staged(self, source: tuple[str, int]) -> None:
+        lead, history = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table)
+        table, values = _quote(source[0]), {**self._values, "run": source[1]}
+        with self._cursor() as cursor:
+            if self._postgres:
+                cursor.execute(f"ANALYZE {table}")
+            cursor.execute(
+                f"INSERT INTO {history} (lead_id, score, tier, scoring_model_id, scored_at) "
+                f"SELECT id, score, tier, %(model)s, %(now)s FROM {table} WHERE run_id = %(run)s", values)
+            cursor.execute(
+                f"UPDATE {lead} AS l SET score = s.score, tier = s.tier, scoring_model_id = %(model)s, "
+                f"scored_at = %(now)s, factors = '{{}}' FROM {table} s WHERE l.id = s.id AND s.run_id = %(run)s",
+                values)
+            self.rescored += cursor.rowcount
 
     def _apply_factors(self, rows: pd.DataFrame) -> None:
         lead, stage = _quote(Lead._meta.db_table), _quote(FACTORS_STAGE)

@@ -15,6 +15,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
+from core.chunks import spread_over_workers
 from core.errors import ConflictError, UserError
 from core.imports import file_import
 from core.models import JobRun
@@ -33,6 +34,7 @@ from leads.registry import (  # noqa: F401  (re-exported: the service names of t
     model_load,
     thresholds,
 )
+from leads.rescore import rescore_in_chunks
 from leads.score_writer import ScoreWriter
 
 
@@ -96,21 +98,31 @@ def leads_rescore(*, full: bool = False, trigger: str = JobRun.Trigger.COMMAND, 
         current = thresholds()
         since = None if full or job.params.get("full") else _unchanged_since(champion, current, job)
         tracker.progress("reading open leads" + (f" changed since {since:%Y-%m-%d %H:%M}" if since else ""), 0.05)
-        model = model_load(champion)
-        where, params = _leads_to_score(champion, since)
-        frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params, columns=("id",),
-                            features=ml.feature_spec_of(model).columns)
-        tracker.progress(f"scoring and publishing {len(frame):,} leads", 0.3)
-        changed, tiers_scored = _score_and_publish(model, frame, thresholds=current, model_id=champion.pk, job=job)
+        if spread_over_workers():
+            done = rescore_in_chunks(job=job, champion=champion, current=current, since=since, tracker=tracker)
+        else:
+            done = _rescore_in_process(job=job, champion=champion, current=current, since=since, tracker=tracker)
         # A full run has just scored every open lead: count its tiers rather than scan the table again.
-        tiers = lead_tier_counts() if since else _counted(tiers_scored)
-        job.counts = {"scored": len(frame), "open": sum(tiers.values()), "changed": changed,
+        tiers = lead_tier_counts() if since else done["tiers"]
+        job.counts = {"scored": done["scored"], "open": sum(tiers.values()), "changed": done["changed"],
                       "incremental": since is not None, "model_version": champion.version,
                       "model_checksum": champion.checksum,
                       "thresholds": [current.hot, current.warm],
                       **{tier: tiers.get(tier, 0) for tier in ("hot", "warm", "cold")}}
     job.refresh_from_db()
     return job
+
+
+def _rescore_in_process(*, job: JobRun, champion: ScoringModel, current: ml.TierThresholds, since,
+                        tracker) -> dict:
+    """Read, score and publish in one pass in this process (no broker: no other worker to share chunks with)."""
+    model = model_load(champion)
+    where, params = _leads_to_score(champion, since)
+    frame = leads_frame(where, extra_columns=CURRENT_SCORE_COLUMNS, params=params, columns=("id",),
+                        features=ml.feature_spec_of(model).columns)
+    tracker.progress(f"scoring and publishing {len(frame):,} leads", 0.3)
+    changed, tiers_scored = _score_and_publish(model, frame, thresholds=current, model_id=champion.pk, job=job)
+    return {"scored": len(frame), "changed": changed, "tiers": _counted(tiers_scored)}
 
 
 def _counted(tiers: np.ndarray) -> dict[str, int]:

@@ -62,7 +62,7 @@ CASES = {
     "recluster": (with_customers, "segmentation.recluster_customers", {"k": 3, "then_attach": False},
                   "core.bulk:copy_frame", segmentation_state),
     "rescore_leads": (with_scores, "leads.rescore_leads", {"full": True},
-                      "leads.score_writer:ScoreWriter.write_scores", scores_state),
+                      "leads.score_writer:ScoreWriter.publish_staged", scores_state),
     "attach_offers": (with_offers, "campaigns.attach_offers", {}, "campaigns.services:plan_publish", offers_state),
 }
 
