@@ -49,7 +49,8 @@ def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 def infer_kind(raw: pd.Series) -> str:
     """boolean (yes/no, true/false, 1/0, y/n), number, date (one format throughout) or category, from the
     column's distinct non-empty values; a column with none is a category."""
-    distinct = pd.Series(pd.unique(raw.astype(str).str.strip()), dtype=object)
+    # distinct values first: stripping a million cells cost more than the whole inference
+    distinct = pd.Series(pd.unique(pd.Series(pd.unique(raw)).astype(str).str.strip()), dtype=object)
     distinct = distinct[~distinct.str.lower().isin(MISSING_WORDS)]
     if distinct.empty:
         return CATEGORY

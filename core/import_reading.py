@@ -27,6 +27,7 @@ LINE_COLUMN = "__line__"
 MAX_COLUMNS = 1000
 MAX_HEADER_CHARS = 255
 SNIFF_LINES = 20
+SNIFF_CHARS = 1 << 20
 MAX_HEADER_LINE_CHARS = 16 << 20
 
 
@@ -80,6 +81,16 @@ def _fields_of(line: str, delimiter: str) -> list[str]:
         return line.split(delimiter)
 
 
+def _sniff_text(text: str) -> str:
+    """The file's first whole lines (at most SNIFF_CHARS, or the whole first line if longer): splitting a
+    100 MB file into lines to read twenty of them cost a fifth of a second."""
+    if len(text) <= SNIFF_CHARS:
+        return text
+    head = text[:SNIFF_CHARS]
+    cut = head.rfind("\n")
+    return head[: cut + 1] if cut >= 0 else text
+
+
 def _detect_delimiter(text: str) -> str:
     """Pick the delimiter that splits the header and the first lines into the same, largest number of fields."""
     lines = []
@@ -101,7 +112,7 @@ def _detect_delimiter(text: str) -> str:
 def read_table(source: str | Path | bytes) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a CSV (any common delimiter and encoding) or .xlsx file into a frame of strings."""
     raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
-    if not raw or not raw.strip():
+    if not raw or raw.isspace():
         raise ImportFileError("the file is empty")
     if _looks_like_xlsx(raw):
         return _read_xlsx(raw), {"format": "xlsx"}
@@ -113,7 +124,7 @@ def read_table(source: str | Path | bytes) -> tuple[pd.DataFrame, dict[str, str]
             f"line {_line_of(raw, nul)} contains a NUL byte (binary data): save the file again as CSV text"
         )
     text, encoding = _decode(raw)
-    delimiter = _detect_delimiter(text)
+    delimiter = _detect_delimiter(_sniff_text(text))
     data = raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" else text.encode("utf-8")
     frame = _read_csv_as_text(data, delimiter)
     return frame, {"format": "csv", "encoding": encoding, "delimiter": "tab" if delimiter == "\t" else delimiter}
@@ -172,12 +183,25 @@ def _read_csv_as_text(data: bytes, delimiter: str) -> pd.DataFrame:
         frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
     except pa.ArrowException:
         frame = _read_csv_tolerant(data, delimiter, len(names))
-    blank = (frame.drop(columns=LINE_COLUMN) == "").all(axis=1).to_numpy()
+    blank = _blank_rows(frame)
     if blank.any():
         attrs = frame.attrs
         frame = frame[~blank].reset_index(drop=True)
         frame.attrs = attrs
     return frame
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty, column by column: usually the first column (the id) has no empty cell
+    and the test ends there, instead of comparing every cell of the file."""
+    blank = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        if name == LINE_COLUMN:
+            continue
+        blank &= (frame[name] == "").to_numpy(dtype=bool)
+        if not blank.any():
+            break
+    return blank
 
 
 def _parser_message(exc: Exception) -> str:
