@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from core import bulk
+from segmentation import services
 from core.models import JobRun
 from core.services import job_create
 from segmentation.models import SegmentationRun
@@ -141,7 +141,7 @@ def test_failed_task_does_not_queue_offer_attachment(monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(bulk, "update_from_frame", broken)
+    monkeypatch.setattr(services, "customers_follow_run", broken)
     with pytest.raises(RuntimeError):
         recluster_customers.delay(k=3)
 

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
-from core import bulk
 from core.errors import UserError
 from core.models import JobRun
 from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
@@ -145,7 +144,7 @@ def test_exception_mid_publish_leaves_previous_run_current_and_customers_unchang
     def disk_full(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(bulk, "update_from_frame", disk_full)
+    monkeypatch.setattr(services, "customers_follow_run", disk_full)
     with pytest.raises(OSError):
         customers_recluster(k=4)
 
