@@ -6,7 +6,7 @@ Timed twice: the first run (nothing to match) and the nightly case (a current ru
 
 Floor = the same compute on the frame already in memory (the engine's one call, same settings) plus a raw COPY
 of the membership rows into an unlogged table without indexes, measured before and after the end-to-end runs
-(the faster one counts). Target: end to end ≤ 2× the floor.
+(the faster one counts). Target (#13): end to end ≤ 1.5× the floor.
 
     python bench/recluster_bench.py --sizes 100000 1000000
 
