@@ -42,14 +42,14 @@ from segmentation.ml.clustering import (
 from segmentation.ml.feature_set import FeatureSet, UnknownFeature
 from segmentation.ml.engine import SegmentationOutcome, SegmentSummary, segment_customers
 from segmentation.ml.features import (
-    INSUFFICIENT_DATA, CustomerFeatures, build_customer_features, rename_dataset_columns,
+    INSUFFICIENT_DATA, CustomerFeatures, FeatureBasis, build_customer_features, rename_dataset_columns,
 )
 from segmentation.ml.stability import PreviousSegmentation, match_segments, segment_churn
 
 __all__ = [
     "ALGORITHMS", "INSUFFICIENT_DATA", "OUTLIER", "TOO_FEW_CUSTOMERS", "WEAK_SILHOUETTE",
-    "Attribute", "ClusterResult", "ClusteringSettings", "CustomerFeatures", "FeatureSet", "PreviousSegmentation",
-    "Progress", "SegmentSummary", "SegmentationOutcome", "UnknownFeature",
+    "Attribute", "ClusterResult", "ClusteringSettings", "CustomerFeatures", "FeatureBasis", "FeatureSet",
+    "PreviousSegmentation", "Progress", "SegmentSummary", "SegmentationOutcome", "UnknownFeature",
     "build_customer_features", "cluster_customers", "match_segments", "rename_dataset_columns",
     "segment_churn", "segment_customers", "weak_clustering_reason",
 ]

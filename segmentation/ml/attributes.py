@@ -106,19 +106,29 @@ def left_out_reason(values: pd.Series, attribute: Attribute) -> str:
     return ""
 
 
-def imputed(values: pd.Series, attribute: Attribute) -> tuple[pd.Series, np.ndarray]:
-    """Missing values filled (median, or "Unknown"), and which rows were filled."""
+def imputed(values: pd.Series, attribute: Attribute, median: float | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Missing values filled (``median``, by default the values' own, or "Unknown"), and which rows were filled."""
     missing = ~present(values).to_numpy()
     if attribute.kind == CATEGORY:
         return values.mask(missing, UNKNOWN_LEVEL).astype("category"), missing
-    median = values.median()
-    return values.fillna(float(median) if pd.notna(median) else 0.0), missing
+    if median is None:
+        median = values.median()
+        median = float(median) if pd.notna(median) else 0.0
+    return values.fillna(median), missing
 
 
-def level_shares(values: pd.Series, attribute: Attribute) -> dict[str, pd.Series]:
-    """0/1 columns ``attr:<key>=<level>`` for the common levels of a category, so profiles can say "more Female"."""
+def profile_levels(values: pd.Series) -> tuple[str, ...]:
+    """The common levels of a category (at least ``PROFILE_LEVEL_SHARE`` of the customers), most common first."""
     counts = values.value_counts(normalize=True)
-    common = [level for level, share in counts.items() if share >= PROFILE_LEVEL_SHARE][:MAX_PROFILE_LEVELS]
+    return tuple(level for level, share in counts.items() if share >= PROFILE_LEVEL_SHARE)[:MAX_PROFILE_LEVELS]
+
+
+def level_shares(
+    values: pd.Series, attribute: Attribute, levels: tuple[str, ...] | None = None
+) -> dict[str, pd.Series]:
+    """0/1 columns ``attr:<key>=<level>`` for the common levels of a category (``levels``, by default the values'
+    own), so profiles can say "more Female"."""
+    common = profile_levels(values) if levels is None else levels
     return {f"{attribute.column}={level}": (values == level).astype("float64") for level in common}
 
 

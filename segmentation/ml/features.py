@@ -21,15 +21,15 @@ anything else becomes "Other" (no partner assumed, flag ``marital_status_unknown
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from segmentation.ml.attributes import (
-    CATEGORY, DATE, Attribute, attribute_dates, attribute_values, imputed, level_shares, present,
+    CATEGORY, DATE, Attribute, attribute_dates, attribute_values, imputed, level_shares, present, profile_levels,
 )
 from segmentation.ml.feature_set import FEATURE_NEEDS, FeatureSet, choose_features, feature_fields, present_fields
 
@@ -81,15 +81,43 @@ INSUFFICIENT_DATA = "insufficient_data"
 
 
 @dataclass(frozen=True)
+class FeatureBasis:
+    """What every customer's features take from the whole base: the reference date, the feature set chosen from
+    the fields' coverage, and the medians, fences and category levels that impute and describe. Learned on the rows
+    a model is fitted on and imposed on the rows assigned later, so a customer gets the same features in any chunk
+    of any size (``build_customer_features(..., basis=...)``)."""
+
+    reference_date: date
+    feature_set: FeatureSet
+    fields_with_values: frozenset[str]
+    statistics: Mapping[str, float] = field(default_factory=dict)
+    levels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CustomerFeatures:
-    """Features aligned to the input rows, plus why a row was imputed (``flags``) or cannot be segmented, and
-    which features the run uses (``feature_set``)."""
+    """Features aligned to the input rows, plus why a row was imputed (``flags``) or cannot be segmented, which
+    features the run uses (``feature_set``), and the ``basis`` they were built on."""
 
     frame: pd.DataFrame
     flags: np.ndarray
     reasons: np.ndarray
     reference_date: date
     feature_set: FeatureSet
+    basis: FeatureBasis | None = None
+
+
+class _Statistics:
+    """The base-wide values features need, by name: computed on first use, or given by a ``FeatureBasis``."""
+
+    def __init__(self, basis: FeatureBasis | None):
+        self.values: dict[str, float] = dict(basis.statistics) if basis else {}
+        self.levels: dict[str, tuple[str, ...]] = dict(basis.levels) if basis else {}
+
+    def get(self, name: str, compute: Callable[[], float]) -> float:
+        if name not in self.values:
+            self.values[name] = compute()
+        return self.values[name]
 
 
 def rename_dataset_columns(raw: pd.DataFrame) -> pd.DataFrame:
@@ -115,43 +143,53 @@ def parse_enrolment_dates(values: pd.Series) -> pd.Series:
 
 def build_customer_features(
     customers: pd.DataFrame, *, reference_date: date | str | None = None, attributes: Sequence[Attribute] = (),
-    features: Sequence[str] | None = None,
+    features: Sequence[str] | None = None, basis: FeatureBasis | None = None,
 ) -> CustomerFeatures:
     """Compute every feature for every row, in input order, under the data-quality rule of the module docstring.
 
     ``attributes`` describe the frame's ``attr:<key>`` columns; ``features`` overrides the default feature set
-    (see ``feature_set``: unknown names raise ``UnknownFeature``)."""
+    (see ``feature_set``: unknown names raise ``UnknownFeature``). With a ``basis`` (another frame's
+    ``CustomerFeatures.basis``) the reference date, feature set and imputing values are that frame's, so these
+    rows get the features they would have had in it; ``reference_date`` and ``features`` are then ignored."""
     enrolled = parse_enrolment_dates(_column(customers, "dt_customer"))
-    reference = _reference_date(enrolled, reference_date, customers, attributes)
+    reference = basis.reference_date if basis else _reference_date(enrolled, reference_date, customers, attributes)
     attribute_columns = {a.column: attribute_values(customers, a, reference) for a in attributes}
-    shares = present_fields(customers)
-    feature_set = choose_features(shares, attributes, attribute_columns, features)
-    with_values = {name for name, share in shares.items() if share > 0}
-    used = {name for feature in (*feature_set.profile, *feature_set.categorical) if feature in FEATURE_NEEDS
+    if basis is None:
+        shares = present_fields(customers)
+        chosen = choose_features(shares, attributes, attribute_columns, features)
+        with_values = frozenset(name for name, share in shares.items() if share > 0)
+    else:
+        chosen, with_values = basis.feature_set, basis.fields_with_values
+    used = {name for feature in (*chosen.profile, *chosen.categorical) if feature in FEATURE_NEEDS
             for name in feature_fields(feature, with_values)}
     flags = _FlagBook(len(customers), allowed={flag for flag, names in FLAG_FIELDS.items() if used & set(names)})
-    frame = _known_features(customers, enrolled, reference, flags)
-    frame, feature_set = _with_attributes(frame, feature_set, attributes, attribute_columns, flags)
+    statistics = _Statistics(basis)
+    frame = _known_features(customers, enrolled, reference, flags, statistics)
+    frame, feature_set = _with_attributes(frame, chosen, attributes, attribute_columns, flags, statistics)
     reasons = _insufficient(customers, used, feature_set, attribute_columns)
+    learned = FeatureBasis(reference_date=reference, feature_set=chosen, fields_with_values=with_values,
+                           statistics=statistics.values, levels=statistics.levels)
     return CustomerFeatures(frame=frame, flags=flags.joined(), reasons=reasons, reference_date=reference,
-                            feature_set=feature_set)
+                            feature_set=feature_set, basis=learned)
 
 
-def _known_features(customers: pd.DataFrame, enrolled: pd.Series, reference: date, flags: "_FlagBook") -> pd.DataFrame:
+def _known_features(
+    customers: pd.DataFrame, enrolled: pd.Series, reference: date, flags: "_FlagBook", statistics: _Statistics
+) -> pd.DataFrame:
     """Every feature of the sample contract (cheap; the feature set picks the ones a run uses)."""
     spends = _non_negative_block(customers, list(SPEND_COLUMNS), flags, "spend_invalid")[0]
     channels = _non_negative_block(customers, list(CHANNEL_COLUMNS), flags, "purchases_invalid")[0]
     frame = pd.DataFrame(index=customers.index)
-    frame["age"] = _age(customers, reference, flags)
-    frame["tenure_days"] = _tenure_days(enrolled, reference, flags)
-    frame["income"] = _income(customers, flags)
+    frame["age"] = _age(customers, reference, flags, statistics)
+    frame["tenure_days"] = _tenure_days(enrolled, reference, flags, statistics)
+    frame["income"] = _income(customers, flags, statistics)
     marital_status = _marital_status(customers, flags)
     frame = frame.join(_spend_features(spends)).join(_household_features(customers, marital_status, flags))
     frame = frame.join(_purchase_features(customers, channels, flags))
     campaigns, _ = _non_negative_block(customers, list(CAMPAIGN_COLUMNS), flags, "campaigns_invalid")
     frame["campaigns_accepted"] = campaigns.clip(upper=1).sum(axis=1)
     frame["complained"] = _count(customers, "complain", flags, "complain_invalid").clip(upper=1)
-    frame["recency"] = _median_imputed(customers, "recency", flags, "recency_missing")
+    frame["recency"] = _median_imputed(customers, "recency", flags, "recency_missing", statistics)
     frame["education"] = _education(customers, flags)
     frame["marital_status"] = marital_status
     return frame
@@ -159,7 +197,7 @@ def _known_features(customers: pd.DataFrame, enrolled: pd.Series, reference: dat
 
 def _with_attributes(
     frame: pd.DataFrame, feature_set: FeatureSet, attributes: Sequence[Attribute],
-    columns: dict[str, pd.Series], flags: "_FlagBook",
+    columns: dict[str, pd.Series], flags: "_FlagBook", statistics: _Statistics,
 ) -> tuple[pd.DataFrame, FeatureSet]:
     """The feature set's attributes added to the frame (imputed, flagged); categories also as level shares."""
     added: dict[str, pd.Series] = {}
@@ -167,11 +205,16 @@ def _with_attributes(
     for attribute in attributes:
         if attribute.column not in feature_set.clustering:
             continue
-        values, missing = imputed(columns[attribute.column], attribute)
+        raw = columns[attribute.column]
+        median = None if attribute.kind == CATEGORY else statistics.get(
+            f"median:{attribute.column}", lambda: _median_or(raw, 0.0))
+        values, missing = imputed(raw, attribute, median)
         flags.add(f"{attribute.key}_missing", missing, always=True)
         added[attribute.column] = values
         if attribute.kind == CATEGORY:
-            shares = level_shares(values, attribute)
+            if attribute.column not in statistics.levels:
+                statistics.levels[attribute.column] = profile_levels(values)
+            shares = level_shares(values, attribute, statistics.levels[attribute.column])
             added |= shares
             profile += list(shares)
             labels |= {name: f"{attribute.label}: {name.split('=', 1)[1]}" for name in shares}
@@ -267,17 +310,17 @@ def _median_or(values: pd.Series, fallback: float) -> float:
     return float(median) if pd.notna(median) else fallback
 
 
-def _age(customers: pd.DataFrame, reference: date, flags: _FlagBook) -> pd.Series:
+def _age(customers: pd.DataFrame, reference: date, flags: _FlagBook, statistics: _Statistics) -> pd.Series:
     age = reference.year - _numeric(customers, "year_birth")
     implausible = age.isna() | (age < MIN_PLAUSIBLE_AGE) | (age > MAX_PLAUSIBLE_AGE)
     flags.add("age_implausible", implausible)
-    return age.mask(implausible, _median_or(age[~implausible], 45.0))
+    return age.mask(implausible, statistics.get("median:age", lambda: _median_or(age[~implausible], 45.0)))
 
 
-def _tenure_days(enrolled: pd.Series, reference: date, flags: _FlagBook) -> pd.Series:
+def _tenure_days(enrolled: pd.Series, reference: date, flags: _FlagBook, statistics: _Statistics) -> pd.Series:
     days = (pd.Timestamp(reference) - enrolled).dt.days.astype("float64").clip(lower=0)
     flags.add("enrolment_date_invalid", days.isna())
-    return days.fillna(_median_or(days, 0.0))
+    return days.fillna(statistics.get("median:tenure_days", lambda: _median_or(days, 0.0)))
 
 
 def income_fence(incomes: pd.Series) -> float:
@@ -289,20 +332,23 @@ def income_fence(incomes: pd.Series) -> float:
     return float(q3 + INCOME_FENCE_IQRS * (q3 - q1))
 
 
-def _income(customers: pd.DataFrame, flags: _FlagBook) -> pd.Series:
+def _income(customers: pd.DataFrame, flags: _FlagBook, statistics: _Statistics) -> pd.Series:
     income = _numeric(customers, "income")
     missing = income.isna()
-    implausible = ~missing & ((income <= 0) | (income > income_fence(income)))
+    fence = statistics.get("fence:income", lambda: income_fence(income))
+    implausible = ~missing & ((income <= 0) | (income > fence))
     flags.add("income_missing", missing)
     flags.add("income_implausible", implausible)
     usable = ~(missing | implausible)
-    return income.mask(~usable, _median_or(income[usable], 0.0))
+    return income.mask(~usable, statistics.get("median:income", lambda: _median_or(income[usable], 0.0)))
 
 
-def _median_imputed(customers: pd.DataFrame, name: str, flags: _FlagBook, flag: str) -> pd.Series:
+def _median_imputed(
+    customers: pd.DataFrame, name: str, flags: _FlagBook, flag: str, statistics: _Statistics
+) -> pd.Series:
     values = _numeric(customers, name).mask(lambda v: v < 0)
     flags.add(flag, values.isna())
-    return values.fillna(_median_or(values, 0.0))
+    return values.fillna(statistics.get(f"median:{name}", lambda: _median_or(values, 0.0)))
 
 
 def _safe_share(part: pd.Series, whole: pd.Series) -> pd.Series:
