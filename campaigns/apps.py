@@ -6,8 +6,17 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns and offers"
 
     def ready(self) -> None:
-        from campaigns.selectors import campaign_id_check
-        from core.api.serializers import register_param_check
-        from core.models import JobRun
+        from campaigns.api.job_params import AttachOffersParamsSerializer
+        from core.registry import register_job_kind, register_param_check
+        from core.roles import ADMIN, ANALYST, MARKETER
 
-        register_param_check(JobRun.Kind.ATTACH_OFFERS, "campaign_id", campaign_id_check)
+        # first: the app's modules name these kinds (JobRun.Kind.ATTACH_OFFERS) when they load
+        register_job_kind("import_responses", name="IMPORT_RESPONSES", label="Import response history",
+                          noun="import", roles={MARKETER, ANALYST, ADMIN}, is_import=True)
+        attach = register_job_kind("attach_offers", name="ATTACH_OFFERS", label="Attach offers", noun="attach",
+                                   task="campaigns.attach_offers", roles={MARKETER, ANALYST, ADMIN},
+                                   params=AttachOffersParamsSerializer)
+
+        from campaigns.selectors import campaign_id_check
+
+        register_param_check(attach, "campaign_id", campaign_id_check)

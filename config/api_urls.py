@@ -14,5 +14,6 @@ urlpatterns = [
     path("v1/", include("segmentation.api.urls")),
     path("v1/", include("leads.api.urls")),
     path("v1/", include("campaigns.api.urls")),
+    path("v1/", include("operations.api.urls")),  # jobs and imports
     re_path(r"", api_not_found),  # last: a path no route above matches answers the JSON envelope, not HTML
 ]

@@ -16,7 +16,6 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,7 +32,9 @@ INSTALLED_APPS = [
     "segmentation",
     "leads",
     "campaigns",
-    "operations",  # pages spanning the apps: the marketer's dashboard (imports the apps, never the reverse)
+    "operations",  # work spanning the apps: nightly pipeline, demo, job/import API and admin, dashboard
+    # last: its ready() imports every admin module, which may name job kinds the apps register in their ready()
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
@@ -213,7 +214,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_UI_SETTINGS": {"theme": {"typography": {"fontFamily": "system-ui, sans-serif",
                                                    "headings": {"fontFamily": "system-ui, sans-serif"}}}},
     "ENUM_NAME_OVERRIDES": {
-        "JobKindEnum": "core.models.JobRun.Kind",
+        "JobKindEnum": "core.registry.job_kind_choices",  # the kinds the apps register
         "JobStatusEnum": "core.models.JobRun.Status",
         "SegmentationRunStatusEnum": "segmentation.models.SegmentationRun.Status",
         "CampaignStatusEnum": "campaigns.models.Campaign.Status",

@@ -7,8 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Jobs and imports"
 
     def ready(self) -> None:
+        from core.registry import Schedule, register_schedule
         from core.roles import sync_role_permissions
-        from core.schedules import schedules_ensure
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="core.sync_role_permissions")
-        post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="core.schedules_ensure")
+        register_schedule(Schedule(
+            name="Hourly: release stale jobs", task="core.release_stale_jobs",
+            crontab={"minute": "15", "hour": "*", "day_of_week": "*"},
+            description="Marks runs whose worker died as failed."))

@@ -14,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.models import JobRun
+from core.registry import TasksByKind
 from core.services import JobNotRun, job_abandoned_by_worker, job_create, job_release_ended_attempt, jobs_release_stale
 
 logger = logging.getLogger(__name__)
@@ -118,13 +119,8 @@ def job_task_run(task, *, kind: str, job_id: int | None, trigger: str, params: d
         return {"job": job_id, "status": JobRun.Status.SKIPPED, "error": str(exc)}
 
 
-TASK_FOR_KIND = {
-    JobRun.Kind.RECLUSTER: "segmentation.recluster_customers",
-    JobRun.Kind.RESCORE_LEADS: "leads.rescore_leads",
-    JobRun.Kind.TRAIN_LEADS: "leads.retrain_lead_model",
-    JobRun.Kind.ATTACH_OFFERS: "campaigns.attach_offers",
-    JobRun.Kind.NIGHTLY: "core.nightly_run",
-}
+# kind -> Celery task name, as the apps registered them (core.registry), read live
+TASK_FOR_KIND = TasksByKind()
 
 
 def job_enqueue(*, kind: str, params: dict | None = None, user=None, trigger: str = JobRun.Trigger.API) -> JobRun:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.registry import JOB_KINDS, job_kind_choices
+
 
 class JobRun(models.Model):
     """One run of a job (import, re-cluster, train, re-score, attach offers, nightly): status, progress, result.
@@ -9,15 +11,8 @@ class JobRun(models.Model):
     job can never overlap, on PostgreSQL and SQLite alike, whatever process starts them.
     """
 
-    class Kind(models.TextChoices):
-        IMPORT_CUSTOMERS = "import_customers", "Import customers"
-        IMPORT_LEADS = "import_leads", "Import leads"
-        IMPORT_RESPONSES = "import_responses", "Import response history"
-        RECLUSTER = "recluster", "Re-cluster customers"
-        TRAIN_LEADS = "train_leads", "Train lead model"
-        RESCORE_LEADS = "rescore_leads", "Re-score leads"
-        ATTACH_OFFERS = "attach_offers", "Attach offers"
-        NIGHTLY = "nightly", "Nightly run"
+    # The kinds the apps registered (core.registry): JobRun.Kind.RECLUSTER is the stored value "recluster".
+    Kind = JOB_KINDS
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -34,7 +29,7 @@ class JobRun(models.Model):
         API = "api", "API"
         CHAIN = "chain", "After another job"
 
-    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    kind = models.CharField(max_length=32, choices=job_kind_choices, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
     stage = models.CharField(max_length=64, blank=True)
@@ -71,10 +66,16 @@ class JobRun(models.Model):
         return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED, self.Status.SKIPPED}
 
 
-class ImportRun(JobRun):
-    """Imports seen on their own in the admin: the same rows as JobRun, filtered to import kinds."""
+class ImportRunManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind__in=JOB_KINDS.imports)
 
-    IMPORT_KINDS = (JobRun.Kind.IMPORT_CUSTOMERS, JobRun.Kind.IMPORT_LEADS, JobRun.Kind.IMPORT_RESPONSES)
+
+class ImportRun(JobRun):
+    """Imports seen on their own in the admin and the API: the same rows as JobRun, filtered to the kinds the apps
+    registered as imports."""
+
+    objects = ImportRunManager()
 
     class Meta:
         proxy = True

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from campaigns.charts import display_row, report_notes
 from campaigns.selectors import campaign_lift_report, campaigns_running
-from core.api.views import JOB_KIND_ROLES
 from core.models import JobRun
 from core.personas import PERSONA_LABELS
 from core.roles import user_roles
@@ -127,9 +126,10 @@ def _stage(name: str, result: str, run: JobRun | None) -> dict:
 
 
 def runnable_jobs(*, user) -> list[dict]:
-    """The "Run now" buttons and whether the user's role may start each (the API's rule: core.api.views)."""
+    """The "Run now" buttons and whether the user's role may start each (the API's rule: the roles the kind's app
+    registered)."""
     roles = user_roles(user)
-    return [{"kind": kind.value, "label": label, "allowed": bool(roles & JOB_KIND_ROLES[kind])}
+    return [{"kind": kind, "label": label, "allowed": bool(roles & JobRun.Kind[kind].roles)}
             for kind, label in RUN_NOW]
 
 

@@ -1,10 +1,5 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
-from core.api.views import AuthTokenView, ImportViewSet, JobViewSet
+from core.api.views import AuthTokenView
 
-router = SimpleRouter()
-router.register("jobs", JobViewSet, basename="job")
-router.register("imports", ImportViewSet, basename="import")
-
-urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]
+urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token")]

@@ -17,18 +17,6 @@ from core.services import JobInterrupted, interruption
 
 EXIT_ERROR = 1
 
-RUN_NOUN = {
-    JobRun.Kind.IMPORT_CUSTOMERS: "import",
-    JobRun.Kind.IMPORT_LEADS: "import",
-    JobRun.Kind.IMPORT_RESPONSES: "import",
-    JobRun.Kind.RECLUSTER: "re-cluster",
-    JobRun.Kind.TRAIN_LEADS: "training",
-    JobRun.Kind.RESCORE_LEADS: "re-score",
-    JobRun.Kind.ATTACH_OFFERS: "attach",
-    JobRun.Kind.NIGHTLY: "nightly",
-}
-
-
 def stopped_run(exc: BaseException | None) -> tuple[JobRun, BaseException] | None:
     """The run a stop ended and the stopping exception, looked for along the chain (a command may have
     re-raised it as a CommandError `from` the original)."""
@@ -43,7 +31,8 @@ def stopped_run(exc: BaseException | None) -> tuple[JobRun, BaseException] | Non
 
 
 def stopped_line(job: JobRun) -> str:
-    return f"{RUN_NOUN.get(job.kind, job.kind)} run #{job.pk}: failed: {job.error}"
+    kind = JobRun.Kind.get(job.kind)
+    return f"{kind.noun if kind else job.kind} run #{job.pk}: failed: {job.error}"
 
 
 def stopped_exit_status(exc: BaseException) -> int:

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from core.api.serializers import RECLUSTER_ALGORITHMS
+from segmentation.api.job_params import RECLUSTER_ALGORITHMS
 from core.models import CustomAttribute, JobRun
 from leads.models import Lead
 from tests.factories import CampaignFactory
