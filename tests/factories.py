@@ -1,5 +1,7 @@
 """Factories shared by the app tests (one place, so every test builds rows the same way)."""
 import datetime
+import shutil
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
@@ -115,6 +117,39 @@ def import_generated_leads(folder, *, leads: int = 1500, open_share: float = 0.2
 
     path = write_dataset(folder, customers=0, leads=leads, responses=0, seed=seed, open_share=open_share)["leads"]
     return leads_import(source=path, source_name=path.name)
+
+
+class TrainedModels:
+    """Lead models trained once per test session, by name, then registered as champion in any test that asks.
+
+    Training is what costs (tens of seconds); importing the same seeded leads again costs well under a second. So the
+    first test to ask for a model trains it with the real service inside a savepoint that is rolled back, keeping the
+    artifact and the registry row's fields; every test, the first included, then gets that row and artifact, the
+    same way. The leads must be the same in every test (seeded), as the model was trained on them."""
+
+    SKIPPED = ("id", "job_id", "created_at")
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.rows: dict[str, dict] = {}
+
+    def champion(self, name: str, *, media_root, algorithms: tuple[str, ...]):
+        """The registered champion ``name``, trained on the leads now in the database with ``algorithms``."""
+        from django.db import transaction
+        from django.test import override_settings
+
+        from leads.models import ScoringModel
+        from leads.services import lead_model_train
+
+        if name not in self.rows:
+            with transaction.atomic(), override_settings(LEAD_MODEL_ALGORITHMS=algorithms):
+                model = lead_model_train()
+                transaction.set_rollback(True)
+            shutil.copytree(Path(media_root) / "models", self.folder / name)
+            self.rows[name] = {field.attname: getattr(model, field.attname)
+                               for field in ScoringModel._meta.concrete_fields if field.attname not in self.SKIPPED}
+        shutil.copytree(self.folder / name, Path(media_root) / "models", dirs_exist_ok=True)
+        return ScoringModel.objects.create(**self.rows[name])
 
 
 class SegmentationRunFactory(factory.django.DjangoModelFactory):

@@ -17,6 +17,7 @@ from leads.services import (
     leads_rescore,
 )
 from tests.concurrency import run_at_once
+from tests.conftest import generated_leads_with_champion  # noqa: F401  (tests/leads/test_rescore_chunked.py imports it here)
 from tests.factories import LeadFactory, UserFactory
 from tests.shared_data import LEADS_FILE, shared_data_path
 
@@ -117,15 +118,6 @@ def test_concurrent_claims_have_exactly_one_winner():
 
     lead.refresh_from_db()
     assert len(winners) == 1 and lead.owner_id == winners[0]
-
-
-@pytest.fixture
-def generated_leads_with_champion(db):
-    from core.synthetic import generate_leads
-
-    leads_import(source=generate_leads(800, seed=3, open_share=0.5).to_csv(index=False).encode(),
-                 source_name="leads.csv")
-    return lead_model_train()
 
 
 def test_rescore_writes_history_only_for_leads_whose_score_changed(generated_leads_with_champion, monkeypatch):
