@@ -5,8 +5,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import demo_data_files, demo_users_ensure, job_label, nightly_step_jobs
+from campaigns.charts import lift_label
+from campaigns.selectors import campaign_lift_report
+from campaigns.services import campaign_create, offer_responses_simulate, responses_import
 from core.models import JobRun
+from leads.services import lead_model_train, leads_assign_round_robin, leads_import
+from operations.demo import demo_data_files, demo_users_ensure, job_label, nightly_step_jobs
+from operations.nightly import nightly_run
+from segmentation.services import customers_import
 
 
 class Command(BaseCommand):
@@ -25,13 +31,6 @@ class Command(BaseCommand):
         parser.add_argument("--skip-nightly", action="store_true")
 
     def handle(self, *args, **options):
-        from campaigns.charts import lift_label
-        from campaigns.selectors import campaign_lift_report
-        from campaigns.services import campaign_create, offer_responses_simulate, responses_import
-        from operations.nightly import nightly_run
-        from leads.services import lead_model_train, leads_assign_round_robin, leads_import
-        from segmentation.services import customers_import
-
         files = demo_data_files(data_dir=options["data_dir"], seed=options["seed"],
                                 out_dir=Path(settings.VAR_DIR) / "demo-data")
         self.stdout.write("job runs share one numbering (Jobs and imports > Job runs); each is shown with its kind")

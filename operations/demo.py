@@ -9,6 +9,7 @@ from django.db import transaction
 
 from core.models import JobRun
 from core.roles import ADMIN, ANALYST, MARKETER, SALES_REP
+from leads.models import SalesRep
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_USERS = [
@@ -45,8 +46,6 @@ def demo_data_files(*, data_dir: str, seed: int, out_dir: Path) -> dict[str, Pat
 @transaction.atomic
 def demo_users_ensure() -> list[str]:
     """Create (or reset the password of) the demo users; returns lines to print."""
-    from leads.models import SalesRep
-
     User = get_user_model()
     lines = [f"demo users (password '{DEMO_PASSWORD}'):"]
     for username, role, staff in DEMO_USERS:
