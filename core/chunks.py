@@ -179,7 +179,8 @@ def chunks_run(*, job: JobRun, stage: ChunkStage, ranges: list[tuple[int, int]],
     _ledger_ensure()
     params_text = json.dumps(params or {})
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {LEDGER} WHERE run_id = %s AND stage = %s", [job.pk, stage.name])
+        # the rows of earlier runs of the stage go (one run of a job at a time): their late messages find nothing
+        cursor.execute(f"DELETE FROM {LEDGER} WHERE stage = %s", [stage.name])
         cursor.executemany(
             f"INSERT INTO {LEDGER} (run_id, stage, number, low, high, status, params) VALUES (%s, %s, %s, %s, %s, "
             "%s, %s)", [(job.pk, stage.name, number, low, high, PENDING, params_text)

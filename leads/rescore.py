@@ -40,13 +40,16 @@ def rescore_in_chunks(*, job: JobRun, champion: ScoringModel, current: ml.TierTh
         "model": champion.pk, "since": since.isoformat() if since else None,
         "hot": current.hot, "warm": current.warm},
         progress=lambda done, total: tracker.progress(f"scored {done} of {total} chunks", 0.1 + 0.6 * done / total))
-    tracker.progress("explaining the best-scored and queued leads", 0.75)
-    factors = _factors(champion, current, results)
-    tracker.progress("publishing", 0.85)
+    from leads.services import _factors_in_words, _one_thread_if
+
+    model, explained = _to_explain(champion, results)
+    tracker.progress("publishing and explaining the best-scored and queued leads", 0.75)
     with transaction.atomic(), ScoreWriter(model_id=champion.pk, scored_at=timezone.now()) as writer:
         job_fence(job)  # a run found dead and replaced meanwhile publishes nothing
-        writer.publish_staged(STAGE_TABLE, run_id=job.pk)
-        writer.write_factors(factors)
+        writer.publish_staged(STAGE_TABLE, run_id=job.pk)  # on the writer's thread, while this one explains
+        with _one_thread_if(writer.busy):
+            words = _factors_in_words(model, explained, np.arange(len(explained)), current)
+        writer.write_factors(pd.DataFrame({"id": explained["id"].to_numpy(), "factors": words}))
     with transaction.atomic():
         staging_clear(STAGE_TABLE)
     tiers: dict[str, int] = {}
@@ -86,19 +89,15 @@ def _rescore_chunk(chunk: Chunk) -> dict:
 RESCORE = chunk_stage("leads.rescore", work=_rescore_chunk)
 
 
-def _factors(champion: ScoringModel, current: ml.TierThresholds, results: list[dict]) -> pd.DataFrame:
-    """Factors in words of the run's best-scored leads and queued leads that need them (as the one-pass
-    re-score picks them: the best of the whole run, earlier id first on ties)."""
-    from leads.services import EXPLAINED_PER_RUN, _factors_in_words, _model_cached
+def _to_explain(champion: ScoringModel, results: list[dict]) -> tuple[object, pd.DataFrame]:
+    """The model and the leads to explain in words: the run's best-scored and its queued leads that need factors
+    (as the one-pass re-score picks them: the best of the whole run, earlier id first on ties)."""
+    from leads.services import EXPLAINED_PER_RUN, _model_cached
 
     best = [row for result in results for row in result["best"]]  # id order: ranges and chunks are in id order
     probabilities = np.array([row[1] for row in best], dtype=float)
     top = ml.best_scored(probabilities, min(EXPLAINED_PER_RUN, sum(r["scored"] for r in results)))
     ids = {best[p][0] for p in top if best[p][2]} | {i for result in results for i in result["owned"]}
-    if not ids:
-        return pd.DataFrame({"id": [], "factors": []})
     model = _model_cached(champion.artifact, champion.checksum)
-    frame = leads_frame(f"WHERE id IN ({', '.join(str(int(i)) for i in sorted(ids))})",
-                        features=ml.feature_spec_of(model).columns)
-    words = _factors_in_words(model, frame, np.arange(len(frame)), current)
-    return pd.DataFrame({"id": frame["id"].to_numpy(), "factors": words})
+    where = f"WHERE id IN ({', '.join(str(int(i)) for i in sorted(ids))})" if ids else "WHERE false"
+    return model, leads_frame(where, features=ml.feature_spec_of(model).columns)

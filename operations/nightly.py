@@ -8,6 +8,10 @@ offers against it is still right).
 The nightly run's record lists its stages as they end (`report["stages"]`: name, status, rows, seconds, error,
 the step's own run), so a run that dies half way still shows how far it got; `counts["steps"]` keeps each
 step's one-word result for the dashboard.
+
+The run goes through its steps in order in one worker; a step that is a chunked stage (the re-score, see
+core.chunks) spreads its chunks over every worker and comes back when all are done, so more workers make the
+nightly run shorter without nested chords, and with one worker the same steps run in turn.
 """
 from __future__ import annotations
 
