@@ -1,6 +1,7 @@
 """Writes and orchestration for customers and segments: imports and re-clustering."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import bulk
+from core.chunks import spread_over_workers
 from core.errors import UserError
 from core.imports import file_import
 from core.models import CustomAttribute, JobRun
@@ -17,6 +19,7 @@ from segmentation.importers import CUSTOMER_SPEC
 from segmentation.ml import (
     ALGORITHMS, Attribute, PreviousSegmentation, SegmentationOutcome, UnknownFeature, segment_customers,
 )
+from segmentation import recluster_chunks
 from segmentation.ml.feature_set import check_feature_names
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 
@@ -133,20 +136,48 @@ def _recluster(
 ) -> None:
     tracker.progress("reading customers", 0.02)
     previous_run = SegmentationRun.objects.filter(is_current=True).first()
+    ids = _customer_ids() if _spread_over_workers() else None
+    if ids is not None and len(ids) > recluster_chunks.fit_sample_size():
+        sample = customers_frame(previous_run=previous_run, attributes=attributes,
+                                 ids=recluster_chunks.fit_sample(ids, seed))
+        outcome = _segmented(sample, run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed,
+                             features=features, attributes=attributes, previous_run=previous_run)
+        recluster_chunks.publish_in_chunks(run=run, previous_run=previous_run, outcome=outcome,
+                                           attributes=attributes, ids=ids, tracker=tracker)
+        return
     customers = customers_frame(previous_run=previous_run, attributes=attributes)
-    try:
-        outcome = segment_customers(
-            customers, algorithm=algorithm, k=k, seed=seed, previous=previous_segmentation(previous_run),
-            progress=_engine_progress(tracker), attributes=attributes, features=features,
-        )
-    except UnknownFeature as exc:
-        raise UserError(str(exc)) from exc
+    outcome = _segmented(customers, run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed,
+                         features=features, attributes=attributes, previous_run=previous_run)
     churn = None if previous_run is None else customer_churn(customers["previous_key"], outcome.segment_keys)
     _publish(run=run, previous_run=previous_run, outcome=outcome, customer_ids=customers["id"], churn=churn,
              tracker=tracker)
 
 
-def customers_frame(*, previous_run: SegmentationRun | None, attributes: list[Attribute] | None = None) -> pd.DataFrame:
+def _segmented(customers: pd.DataFrame, *, run, tracker, algorithm, k, seed, features, attributes,
+               previous_run) -> SegmentationOutcome:
+    try:
+        return segment_customers(
+            customers, algorithm=algorithm, k=k, seed=seed, previous=previous_segmentation(previous_run),
+            progress=_engine_progress(tracker), attributes=attributes, features=features,
+        )
+    except UnknownFeature as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _spread_over_workers() -> bool:
+    """Whether a re-cluster of many customers is spread over workers: when tasks go through a broker."""
+    return spread_over_workers()
+
+
+def _customer_ids() -> np.ndarray:
+    frame = bulk.read_frame(f"SELECT id FROM {Customer._meta.db_table} ORDER BY id", columns=["id"])
+    return frame["id"].to_numpy(dtype=np.int64)
+
+
+def customers_frame(
+    *, previous_run: SegmentationRun | None, attributes: list[Attribute] | None = None,
+    id_range: tuple[int, int] | None = None, ids: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Every customer in id order (the engine's input contract + ``id``), with ``previous_key``: the segment key
     the customer had in ``previous_run`` (-1 unsegmented there, NaN when the customer was not in it), and each of
     ``attributes`` as a column ``attr:<key>`` (its JSON value as text; the engine reads it by kind).
@@ -155,20 +186,33 @@ def customers_frame(*, previous_run: SegmentationRun | None, attributes: list[At
     so the result, the same for the same data. ``previous_key`` comes from the customers' own segment columns,
     which the previous run published together with its memberships: a segment means its key, a reason means
     unsegmented, neither means the customer arrived after that run. (Joining the run's million memberships
-    instead would cost a second or so more.)"""
+    instead would cost a second or so more.) ``id_range`` (low, high inclusive) or ``ids`` read only those
+    customers."""
     attributes = attributes or []
     columns = ["id", *NUMBER_COLUMNS, *TEXT_COLUMNS, "segment_id", "unsegmented_reason"]
     select = [*columns, *(f"CAST({name} AS integer) AS {name}" for name in FLAG_COLUMNS)]
-    params: list[str] = []
+    params: list = []
     for index, attribute in enumerate(attributes):
         expression, param = _attribute_sql(attribute.key)
         select.append(f"{expression} AS attr_{index}")
         params.append(param)
-    sql = f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} ORDER BY id"
+    where, where_params = _where(id_range, ids)
+    sql = f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} {where} ORDER BY id"
+    params += where_params
     frame = bulk.read_frame_overlapped(sql, params)
     frame = frame.rename(columns={f"attr_{index}": a.column for index, a in enumerate(attributes)})
     frame["previous_key"] = _previous_keys(frame, previous_run)
     return frame.drop(columns=["segment_id", "unsegmented_reason"])
+
+
+def _where(id_range: tuple[int, int] | None, ids: np.ndarray | None) -> tuple[str, list]:
+    if id_range is not None:
+        return "WHERE id BETWEEN %s AND %s", [int(id_range[0]), int(id_range[1])]
+    if ids is not None and bulk.is_postgres():
+        return "WHERE id = ANY(%s)", [[int(i) for i in ids]]
+    if ids is not None:
+        return "WHERE id IN (SELECT value FROM json_each(%s))", [json.dumps([int(i) for i in ids])]
+    return "", []
 
 
 def _attribute_sql(key: str) -> tuple[str, str]:

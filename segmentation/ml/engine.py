@@ -13,7 +13,7 @@ from segmentation.ml.clustering import (
     ClusteringSettings, ClusterResult, Progress, cluster_customers, weak_clustering_reason,
 )
 from segmentation.ml.feature_set import FeatureSet
-from segmentation.ml.features import CustomerFeatures, build_customer_features
+from segmentation.ml.features import CustomerFeatures, FeatureBasis, build_customer_features
 from segmentation.ml.personas import (
     PERSONA_EVIDENCE, assign_personas, has_persona_evidence, persona_scores, segment_labels,
 )
@@ -60,6 +60,7 @@ class SegmentationOutcome:
     churn: float | None
     reference_date: date
     feature_set: FeatureSet
+    basis: FeatureBasis | None = None
 
     @property
     def warning(self) -> str:
@@ -152,7 +153,7 @@ def segment_customers(
     return SegmentationOutcome(
         clusters=clusters, segments=segments, segment_keys=keys, nearest_segment_keys=nearest_keys,
         personas=personas, reasons=clusters.reasons, flags=built.flags, customer_ids=ids, churn=churn,
-        reference_date=built.reference_date, feature_set=built.feature_set,
+        reference_date=built.reference_date, feature_set=built.feature_set, basis=built.basis,
     )
 
 
