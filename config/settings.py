@@ -168,6 +168,9 @@ JOB_CHUNKS = env_int("JOB_CHUNKS", 4)
 JOB_CHUNK_ROWS = env_int("JOB_CHUNK_ROWS", 250_000)
 
 SEGMENT_HISTORY_RUNS = env_int("SEGMENT_HISTORY_RUNS", 90)
+# A re-cluster spread over workers fits on this many customers (a seeded sample; every customer when there are
+# no more), then assigns everyone in chunks (segmentation.recluster_chunks).
+RECLUSTER_FIT_SAMPLE = env_int("RECLUSTER_FIT_SAMPLE", 200_000)
 
 # --- Lead scoring -------------------------------------------------------------
 LEAD_TIER_HOT = env_float("LEAD_TIER_HOT", 70.0)
