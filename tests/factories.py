@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from campaigns.models import Campaign, Offer
+from campaigns.models import Campaign, Offer, OfferAssignment
 from core.personas import PREMIUM
 from leads.models import Lead
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
@@ -84,6 +84,22 @@ class OfferFactory(factory.django.DjangoModelFactory):
     offer_type = Offer.Type.PREMIUM_PRODUCT
     value = 100
     message = "A tasting evening for our best customers"
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An offer proposed to a customer; the customer (made here unless given) is in the assignment's persona."""
+
+    class Meta:
+        model = OfferAssignment
+
+    offer = factory.SubFactory(OfferFactory)
+    campaign = factory.SelfAttribute("offer.campaign")
+    persona = PREMIUM
+    customer = factory.SubFactory(CustomerFactory, persona=factory.SelfAttribute("..persona"))
+    status = OfferAssignment.Status.PROPOSED
+    p_accept = 0.25
+    score = 25.0
+    rank = 1
 
 
 class SalesRepFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""Factories for the API tests: users in a role, segmentation runs, assignments, scoring models."""
+"""Factories for the API tests: users in a role, their tokens, lead scores (the rest are in tests/factories.py)."""
 from __future__ import annotations
 
 import datetime
@@ -8,10 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from campaigns.models import OfferAssignment
-from core.personas import PREMIUM
 from leads.models import LeadScore
-from tests.factories import CustomerFactory, OfferFactory, ScoringModelFactory, UserFactory
+from tests.factories import ScoringModelFactory, UserFactory
 
 PASSWORD = "pass-word-123"
 
@@ -29,20 +27,6 @@ def role_user(role: str | None, username: str | None = None, **fields):
 
 def token_for(user) -> str:
     return Token.objects.get_or_create(user=user)[0].key
-
-
-class AssignmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OfferAssignment
-
-    offer = factory.SubFactory(OfferFactory)
-    campaign = factory.SelfAttribute("offer.campaign")
-    customer = factory.SubFactory(CustomerFactory)
-    persona = PREMIUM
-    status = OfferAssignment.Status.PROPOSED
-    p_accept = 0.25
-    score = 25.0
-    rank = 1
 
 
 class LeadScoreFactory(factory.django.DjangoModelFactory):

@@ -3,8 +3,7 @@ import pytest
 
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate
 from core.personas import PERSONAS
-from tests.api.factories import AssignmentFactory
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
+from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 

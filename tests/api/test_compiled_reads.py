@@ -57,7 +57,7 @@ def test_a_marker_missing_from_the_query_is_refused():
 
 @pytest.fixture
 def offer_world():
-    from tests.api.factories import AssignmentFactory
+    from tests.factories import AssignmentFactory
     from tests.factories import CustomerFactory, OfferFactory
 
     customer = CustomerFactory(persona="premium")

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from core.personas import DEAL_ORIENTED, PREMIUM
-from tests.api.factories import AssignmentFactory
-from tests.factories import MembershipFactory, SegmentationRunFactory, SegmentFactory
+from tests.factories import AssignmentFactory, MembershipFactory, SegmentationRunFactory, SegmentFactory
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db

@@ -306,12 +306,10 @@ def test_champion_is_404_before_the_first_model(as_role):
     assert as_role("analyst").get("/api/v1/models/champion/").status_code == 404
 
 
-def test_a_lead_outside_the_explained_few_is_explained_when_opened(as_role, monkeypatch):
-    from core.synthetic import generate_leads
-    from leads.services import lead_model_train, leads_import, leads_rescore
+def test_a_lead_outside_the_explained_few_is_explained_when_opened(as_role, monkeypatch,
+                                                                    generated_leads_with_champion):
+    from leads.services import leads_rescore
 
-    leads_import(source=generate_leads(600, seed=5, open_share=0.5).to_csv(index=False).encode(), source_name="l.csv")
-    lead_model_train()
     monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 0)
     leads_rescore()
     lead = Lead.objects.exclude(stage__in=["won", "lost"]).filter(owner__isnull=True).first()

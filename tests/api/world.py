@@ -8,10 +8,10 @@ from django.utils import timezone
 from core.models import JobRun
 from leads.models import Lead, ScoringModel
 from segmentation.models import SegmentationRun
-from tests.api.factories import AssignmentFactory, LeadScoreFactory, role_user
+from tests.api.factories import LeadScoreFactory, role_user
 from tests.factories import (
-    CampaignFactory, CustomerFactory, LeadFactory, MembershipFactory, OfferFactory, ScoringModelFactory,
-    SegmentationRunFactory, SegmentFactory,
+    AssignmentFactory, CampaignFactory, CustomerFactory, LeadFactory, MembershipFactory, OfferFactory,
+    ScoringModelFactory, SegmentationRunFactory, SegmentFactory,
 )
 
 ROLES = ("anon", "norole", "marketer", "sales_rep", "analyst", "admin", "superuser")

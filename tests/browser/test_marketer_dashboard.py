@@ -12,8 +12,7 @@ from core.synthetic import generate_customers
 from segmentation.models import Customer, SegmentationRun
 from segmentation.services import customers_import, customers_recluster
 from tests.browser.conftest import log_in, screenshot, staff_user
-from tests.campaigns.factories import AssignmentFactory
-from tests.factories import CampaignFactory, LeadFactory, OfferFactory
+from tests.factories import AssignmentFactory, CampaignFactory, LeadFactory, OfferFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("#content img, #content svg, #content canvas")).map(

@@ -1,29 +1,12 @@
 """Factories and set-up helpers for the campaigns tests."""
 from __future__ import annotations
 
-import factory
 import numpy as np
 
-from campaigns.models import OfferAssignment
 from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.synthetic import generate_customers
 from segmentation.models import Customer
 from segmentation.services import customers_import
-from tests.factories import CustomerFactory, OfferFactory
-
-
-class AssignmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OfferAssignment
-
-    offer = factory.SubFactory(OfferFactory)
-    campaign = factory.SelfAttribute("offer.campaign")
-    customer = factory.SubFactory(CustomerFactory, persona=PREMIUM)
-    persona = PREMIUM
-    status = OfferAssignment.Status.PROPOSED
-    p_accept = 0.25
-    score = 25.0
-    rank = 1
 
 
 def personas_by_income_tercile() -> dict[str, int]:

@@ -9,8 +9,7 @@ from django.urls import reverse
 from campaigns.models import Offer, OfferAssignment
 from core.personas import PREMIUM
 from core.roles import MARKETER
-from tests.campaigns.factories import AssignmentFactory
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory, UserFactory
+from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 Status = OfferAssignment.Status

@@ -10,8 +10,7 @@ from campaigns.models import Campaign, OfferAssignment
 from campaigns.services import responses_import
 from core.personas import PREMIUM
 from core.synthetic import generate_responses
-from tests.campaigns.factories import AssignmentFactory
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
+from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 

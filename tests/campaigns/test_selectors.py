@@ -9,8 +9,7 @@ from campaigns.selectors import (campaign_audience_rows, campaign_find, campaign
 from core.errors import UserError
 from core.personas import DEAL_ORIENTED, PREMIUM
 from segmentation.models import Customer
-from tests.campaigns.factories import AssignmentFactory
-from tests.factories import (CampaignFactory, CustomerFactory, OfferFactory, SegmentationRunFactory,
+from tests.factories import (AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory, SegmentationRunFactory,
                              SegmentFactory)
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.services import JobAlreadyRunning
 from segmentation.models import Customer, Segment, SegmentationRun
 from segmentation.services import customers_import, customers_recluster
-from tests.campaigns.factories import AssignmentFactory, import_generated_customers, personas_by_income_tercile
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
+from tests.campaigns.factories import import_generated_customers, personas_by_income_tercile
+from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 from tests.shared_data import CUSTOMERS_FILE, shared_data_path
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,9 @@ from core.roles import MARKETER
 from segmentation.models import Customer
 from segmentation.services import customers_import, customers_recluster
 from tests.api.factories import role_user
-from tests.campaigns.factories import AssignmentFactory
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory, SegmentationRunFactory, SegmentFactory
+from tests.factories import (
+    AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory, SegmentationRunFactory, SegmentFactory,
+)
 from tests.shared_data import CUSTOMERS_FILE, shared_data_path
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,6 @@ from core.models import JobRun
 from core.synthetic import generate_leads
 from leads import ml
 from leads.models import Lead, LeadActivity, LeadScore, ScoringModel
-from leads.services import lead_model_train
 from tests.factories import LeadFactory, SalesRepFactory, ScoringModelFactory, UserFactory, import_generated_leads
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +23,11 @@ ALGORITHMS = ("logistic_regression", "hist_gradient_boosting")
 
 
 @pytest.fixture
-def trained(settings, tmp_path) -> ScoringModel:
-    """A champion trained on 1,500 generated leads (two candidates, so the pages compare them)."""
-    settings.LEAD_MODEL_ALGORITHMS = ALGORITHMS
+def trained(settings, tmp_path, trained_models) -> ScoringModel:
+    """A champion of 1,500 generated leads, trained with two candidates so the pages compare them (once per
+    session; see TrainedModels)."""
     import_generated_leads(tmp_path / "data")
-    return lead_model_train()
+    return trained_models.champion("generated-1500-two", media_root=settings.MEDIA_ROOT, algorithms=ALGORITHMS)
 
 
 @pytest.fixture(scope="module")
