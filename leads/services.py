@@ -283,8 +283,10 @@ def _held_by_other(lead: Lead, user) -> bool:
     return lead.owner_id is not None and lead.owner_id != user.pk and ADMIN not in user_roles(user)
 
 
+@transaction.atomic
 def lead_claim(*, lead_id: int, user) -> Lead:
-    """Take an unowned open lead. One conditional UPDATE: of concurrent claims exactly one wins."""
+    """Take an unowned open lead. One conditional UPDATE: of concurrent claims exactly one wins. The claim and its
+    activity are one transaction: a claim whose activity cannot be written leaves the lead unclaimed."""
     won = Lead.objects.filter(pk=lead_id, owner__isnull=True).exclude(stage__in=["won", "lost"]).update(
         owner=user, last_activity_at=timezone.now())
     lead = Lead.objects.filter(pk=lead_id).first()

@@ -89,6 +89,22 @@ def test_claim_of_a_lead_held_by_another_rep_is_refused(db):
         lead_claim(lead_id=lead.pk, user=UserFactory())
 
 
+def test_a_claim_whose_activity_cannot_be_written_leaves_the_lead_unclaimed(db, monkeypatch):
+    from leads.models import LeadActivity
+
+    lead = LeadFactory()
+
+    def fail(**fields):
+        raise RuntimeError("activity table unavailable")
+
+    monkeypatch.setattr(LeadActivity.objects, "create", fail)
+    with pytest.raises(RuntimeError, match="activity table unavailable"):
+        lead_claim(lead_id=lead.pk, user=UserFactory())
+
+    lead.refresh_from_db()
+    assert lead.owner_id is None and lead.last_activity_at is None
+
+
 def test_outcome_won_sets_converted_and_feeds_the_training_set(db):
     rep = UserFactory()
     lead = LeadFactory(owner=rep)
