@@ -102,6 +102,15 @@ def campaign_create(
     return campaign
 
 
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
+    """Change a campaign's fields (the API's PUT and PATCH, validated by its serializer)."""
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.save()
+    return campaign
+
+
 def offers_from_templates(*, campaign: Campaign) -> list[Offer]:
     """Copy each persona's offer template into ``campaign`` as an offer targeting that persona."""
     templates = list(OfferTemplate.objects.order_by("persona"))

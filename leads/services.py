@@ -337,6 +337,21 @@ def lead_assign(*, lead: Lead, rep, user=None) -> Lead:
     return lead
 
 
+@transaction.atomic
+def lead_create(**fields) -> Lead:
+    """A new open lead entered through the API (admins); the next re-score scores it."""
+    return Lead.objects.create(**fields)
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, **fields) -> Lead:
+    """Change a lead's profile fields (admins). ``updated_at`` moves, so the next re-score reads the lead again."""
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.save()
+    return lead
+
+
 ASSIGN_BATCH = 5_000  # leads per UPDATE and per activity insert (SQLite caps the variables of one statement)
 
 

@@ -83,8 +83,11 @@ class CampaignViewSet(ApiModelViewSet):
         )
 
     def perform_update(self, serializer):
-        serializer.validated_data.pop("with_default_offers", None)
-        serializer.save()
+        from campaigns.services import campaign_update
+
+        fields = dict(serializer.validated_data)
+        fields.pop("with_default_offers", None)
+        serializer.instance = campaign_update(campaign=serializer.instance, **fields)
 
     @extend_schema(tags=["campaigns"], summary="Campaign lift report", responses={200: LiftReportSerializer},
                    description="Acceptance of treated vs held-out control customers: absolute lift with a 95 % "

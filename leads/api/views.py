@@ -93,6 +93,16 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_serializer_class(self):
         return LeadUpdateSerializer if self.action in ("update", "partial_update") else LeadSerializer
 
+    def perform_create(self, serializer):
+        from leads.services import lead_create
+
+        serializer.instance = lead_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        from leads.services import lead_update
+
+        serializer.instance = lead_update(lead=serializer.instance, **serializer.validated_data)
+
     def retrieve(self, request, *args, **kwargs):
         from leads.services import lead_factors
 
