@@ -77,7 +77,8 @@ def customers_recluster(
     every customer's segment, persona and reason change, in one transaction at the end; on any failure the
     previous run stays current, and the error is recorded on a failed SegmentationRun and on the JobRun.
     Segment keys continue the previous run's (matched on centroids), and so do personas while the profiles still
-    earn them, so the same data gives the same memberships (churn 0).
+    earn them, so the same data gives the same memberships (churn 0). With a broker and more customers than
+    RECLUSTER_FIT_SAMPLE, the fit is on a sample and every worker assigns chunks (``recluster_chunks``).
     """
     features = [name.strip() for name in features or [] if name.strip()] or None
     job = job or job_create(kind=JobRun.Kind.RECLUSTER, trigger=trigger, user=user,
@@ -140,20 +141,20 @@ def _recluster(
     if ids is not None and len(ids) > recluster_chunks.fit_sample_size():
         sample = customers_frame(previous_run=previous_run, attributes=attributes,
                                  ids=recluster_chunks.fit_sample(ids, seed))
-        outcome = _segmented(sample, run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed,
+        outcome = _segmented(sample, tracker=tracker, algorithm=algorithm, k=k, seed=seed,
                              features=features, attributes=attributes, previous_run=previous_run)
         recluster_chunks.publish_in_chunks(run=run, previous_run=previous_run, outcome=outcome,
                                            attributes=attributes, ids=ids, tracker=tracker)
         return
     customers = customers_frame(previous_run=previous_run, attributes=attributes)
-    outcome = _segmented(customers, run=run, tracker=tracker, algorithm=algorithm, k=k, seed=seed,
+    outcome = _segmented(customers, tracker=tracker, algorithm=algorithm, k=k, seed=seed,
                          features=features, attributes=attributes, previous_run=previous_run)
     churn = None if previous_run is None else customer_churn(customers["previous_key"], outcome.segment_keys)
     _publish(run=run, previous_run=previous_run, outcome=outcome, customer_ids=customers["id"], churn=churn,
              tracker=tracker)
 
 
-def _segmented(customers: pd.DataFrame, *, run, tracker, algorithm, k, seed, features, attributes,
+def _segmented(customers: pd.DataFrame, *, tracker, algorithm, k, seed, features, attributes,
                previous_run) -> SegmentationOutcome:
     try:
         return segment_customers(
