@@ -6,7 +6,6 @@ from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
-import campaigns.tasks  # noqa: F401  (registers the attach task, which job_enqueue runs in-process without a broker)
 from campaigns.charts import display_rows, lift_chart_svg, report_notes
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate, ResponseRecord
 from campaigns.selectors import campaign_arm_totals, campaign_audience_rows, campaign_lift_report

@@ -125,7 +125,7 @@ TASK_FOR_KIND = TasksByKind()
 
 def job_enqueue(*, kind: str, params: dict | None = None, user=None, trigger: str = JobRun.Trigger.API) -> JobRun:
     """Queue a job. With no broker configured (embedded default) the task runs in-process before this returns."""
-    from config.celery import app
+    from celery import current_app as app  # the project app (config.celery), without core importing config
 
     if kind not in TASK_FOR_KIND:
         raise ValueError(f"unknown job kind {kind!r}; choose one of {', '.join(TASK_FOR_KIND)}")
