@@ -31,7 +31,7 @@ from core.roles import ASSIGN, MANAGE, WORK, user_may
 from leads import charts
 from leads import scoring_admin  # noqa: F401  (registers ScoringModelAdmin)
 from leads.admin_helpers import RoleAdmin, confirm, enqueue, table
-from leads.models import Lead, LeadActivity, LeadScore, SalesRep
+from leads.models import CLOSED_STAGES, Lead, LeadActivity, LeadScore, SalesRep
 from leads.selectors import champion_model, lead_score_history, sales_reps
 from leads.services import (
     OUTCOME_STAGES, lead_assign, lead_claim, lead_factors, lead_log_outcome, lead_release, leads_assign_round_robin,
@@ -310,7 +310,7 @@ class SalesRepAdmin(RoleAdmin):
     search_fields = ("user__username",)
 
     def get_queryset(self, request):
-        held = Count("user__leads", filter=~Q(user__leads__stage__in=["won", "lost"]))
+        held = Count("user__leads", filter=~Q(user__leads__stage__in=CLOSED_STAGES))
         return super().get_queryset(request).annotate(held=held)
 
     @admin.display(description="open leads held", ordering="held")

@@ -93,7 +93,12 @@ class Lead(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.stage not in {self.Stage.WON, self.Stage.LOST}
+        return self.stage not in CLOSED_STAGES
+
+
+# A lead with a known outcome is closed: never queued, assigned or re-scored, but it trains the model.
+CLOSED_STAGES = (Lead.Stage.WON, Lead.Stage.LOST)
+CLOSED_STAGES_SQL = "stage NOT IN (" + ", ".join(f"'{stage.value}'" for stage in CLOSED_STAGES) + ")"  # open leads
 
 
 class ScoringModel(models.Model):

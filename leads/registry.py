@@ -16,7 +16,7 @@ from core.models import CustomAttribute, JobRun
 from core.services import job_create, job_running
 from leads import ml
 from leads.ml.features import CATEGORY, DATE, FLAG, NUMBER
-from leads.models import Lead, LeadActivity, ScoringModel
+from leads.models import CLOSED_STAGES, Lead, LeadActivity, ScoringModel
 
 CHAMPION_TOLERANCE = 0.005
 LEAD_COLUMNS = ("id", "external_id", "status", "created_at")
@@ -158,7 +158,7 @@ def lead_model_train_if_due(*, trigger: str = JobRun.Trigger.COMMAND) -> Scoring
     """Train when there is no champion or enough new outcomes arrived since it was trained."""
     champion = ScoringModel.objects.filter(is_champion=True).first()
     if champion is not None:
-        new = LeadActivity.objects.filter(kind=LeadActivity.Kind.OUTCOME, stage__in=["won", "lost"],
+        new = LeadActivity.objects.filter(kind=LeadActivity.Kind.OUTCOME, stage__in=CLOSED_STAGES,
                                           created_at__gt=champion.created_at).count()
         if new < settings.LEAD_RETRAIN_MIN_NEW_OUTCOMES:
             return None

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from core.models import JobRun
 from core.roles import OWN_OR_CLAIMABLE, SALES_REP, register_row_rule, rows_for
-from leads.models import Lead, LeadActivity, LeadScore, ScoringModel
+from leads.models import CLOSED_STAGES, Lead, LeadActivity, LeadScore, ScoringModel
 
-CLOSED_STAGES = (Lead.Stage.WON, Lead.Stage.LOST)
 TIER_ORDER = Case(
     When(tier=Lead.Tier.HOT, then=Value(0)),
     When(tier=Lead.Tier.WARM, then=Value(1)),

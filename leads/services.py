@@ -23,7 +23,7 @@ from core.roles import ADMIN, user_roles
 from core.services import job_create, job_fence, job_running
 from leads import ml
 from leads.importers import LEAD_SPEC
-from leads.models import Lead, LeadActivity, SalesRep, ScoringModel
+from leads.models import CLOSED_STAGES, CLOSED_STAGES_SQL, Lead, LeadActivity, SalesRep, ScoringModel
 from leads.registry import (  # noqa: F401  (re-exported: the service names of the contract)
     ModelRefused,
     lead_model_promote,
@@ -142,7 +142,7 @@ def _unchanged_since(champion: ScoringModel, current: ml.TierThresholds, job: Jo
 
 
 def _leads_to_score(champion: ScoringModel, since) -> tuple[str, list]:
-    where = "WHERE stage NOT IN ('won', 'lost')"
+    where = f"WHERE {CLOSED_STAGES_SQL}"
     if since is None:
         return where, []
     return (where + " AND (score IS NULL OR scoring_model_id IS NULL OR scoring_model_id <> %s OR updated_at >= %s"
@@ -287,7 +287,7 @@ def _held_by_other(lead: Lead, user) -> bool:
 def lead_claim(*, lead_id: int, user) -> Lead:
     """Take an unowned open lead. One conditional UPDATE: of concurrent claims exactly one wins. The claim and its
     activity are one transaction: a claim whose activity cannot be written leaves the lead unclaimed."""
-    won = Lead.objects.filter(pk=lead_id, owner__isnull=True).exclude(stage__in=["won", "lost"]).update(
+    won = Lead.objects.filter(pk=lead_id, owner__isnull=True).exclude(stage__in=CLOSED_STAGES).update(
         owner=user, last_activity_at=timezone.now())
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None:
@@ -321,7 +321,7 @@ def lead_log_outcome(*, lead_id: int, user, stage: str, note: str = "") -> Lead:
     if lead is None or (lead.owner_id != user.pk and ADMIN not in user_roles(user)):
         raise LeadUnavailable("you do not hold this lead")  # an unowned lead is claimed before its outcome
     lead.stage = stage
-    if stage in (Lead.Stage.WON, Lead.Stage.LOST):
+    if stage in CLOSED_STAGES:
         lead.status = stage == Lead.Stage.WON
     lead.last_activity_at = timezone.now()
     lead.save(update_fields=["stage", "status", "last_activity_at", "updated_at"])
@@ -366,11 +366,11 @@ def leads_assign_round_robin(*, user=None) -> dict:
     """
     reps = list(SalesRep.objects.select_for_update(of=("self",)).filter(is_active=True).select_related("user")
                 .order_by("user_id"))
-    held = dict(Lead.objects.filter(owner_id__in=[rep.user_id for rep in reps]).exclude(stage__in=["won", "lost"])
+    held = dict(Lead.objects.filter(owner_id__in=[rep.user_id for rep in reps]).exclude(stage__in=CLOSED_STAGES)
                 .order_by().values("owner_id").annotate(open=Count("id")).values_list("owner_id", "open"))
     room = {rep.user_id: max(rep.capacity - held.get(rep.user_id, 0), 0) for rep in reps}
     unowned = (Lead.objects.select_for_update(skip_locked=True).filter(owner__isnull=True)
-               .exclude(stage__in=["won", "lost"]).order_by(F("score").desc(nulls_last=True), "id")
+               .exclude(stage__in=CLOSED_STAGES).order_by(F("score").desc(nulls_last=True), "id")
                .values_list("id", flat=True))
     lead_ids = list(unowned[: sum(room.values())]) if any(room.values()) else []
     dealt: dict[int, list[int]] = {rep_id: [] for rep_id in room}

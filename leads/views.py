@@ -19,7 +19,7 @@ from core.errors import UserError
 from core.pages import admin_framed, role_page
 from core.roles import ADMIN, WORK, roles_allowed, user_roles
 from leads import charts
-from leads.models import Lead
+from leads.models import CLOSED_STAGES, Lead
 from leads.selectors import (
     claimable_rows, lead_activity_history, lead_score_history, leads_visible_to, next_queue_lead_id, rep_queue_rows,
 )
@@ -145,7 +145,7 @@ def outcome(request, lead_id: int):
         messages.error(request, f"Could not log the outcome of {lead}: {exc}.")
         return redirect("leads:lead", lead_id=lead.pk)
     messages.success(request, f"{lead}: {Lead.Stage(stage).label.lower()} logged.")
-    if stage not in (Lead.Stage.WON, Lead.Stage.LOST):
+    if stage not in CLOSED_STAGES:
         return redirect("leads:lead", lead_id=lead.pk)
     next_id = next_queue_lead_id(user=request.user)
     if next_id is None:
