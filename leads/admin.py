@@ -32,9 +32,9 @@ from leads import charts
 from leads import scoring_admin  # noqa: F401  (registers ScoringModelAdmin)
 from leads.admin_helpers import RoleAdmin, confirm, enqueue, table
 from leads.models import CLOSED_STAGES, Lead, LeadActivity, LeadScore, SalesRep
-from leads.selectors import champion_model, lead_score_history, sales_reps
+from leads.selectors import champion_model, lead_factors, lead_score_history, sales_reps
 from leads.services import (
-    OUTCOME_STAGES, lead_assign, lead_claim, lead_factors, lead_log_outcome, lead_release, leads_assign_round_robin,
+    OUTCOME_STAGES, lead_assign, lead_claim, lead_log_outcome, lead_release, leads_assign_round_robin,
 )
 
 HISTORY_ROWS = 50

@@ -1,36 +1,25 @@
-"""The model registry: train, store (joblib + sha256, never in git), compare with the champion, promote."""
+"""The model registry: train, store (joblib + sha256, never in git), compare with the champion, promote.
+The leads a model reads come from the selectors (``leads_frame``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
-from core.bulk import is_postgres, read_frame
 from core.errors import UserError
-from core.models import CustomAttribute, JobRun
+from core.models import JobRun
 from core.services import job_create, job_running
 from leads import ml
-from leads.ml.features import CATEGORY, DATE, FLAG, NUMBER
-from leads.models import CLOSED_STAGES, Lead, LeadActivity, ScoringModel
+from leads.models import CLOSED_STAGES, LeadActivity, ScoringModel
+from leads.selectors import lead_feature_candidates, leads_frame, thresholds  # noqa: F401  (leads.rescore reads them here)
 
 CHAMPION_TOLERANCE = 0.005
-LEAD_COLUMNS = ("id", "external_id", "status", "created_at")
-LEAD_ENTITY = "leads"  # the CustomAttribute entity of lead columns (the import spec's name)
-ATTRIBUTE_KINDS = {CustomAttribute.Kind.NUMBER: NUMBER, CustomAttribute.Kind.BOOLEAN: FLAG,
-                   CustomAttribute.Kind.CATEGORY: CATEGORY, CustomAttribute.Kind.DATE: DATE}
-
-
 class ModelRefused(UserError):
     """Training or promotion cannot proceed (too little data, no earlier model, ...)."""
-
-
-def thresholds() -> ml.TierThresholds:
-    return ml.TierThresholds(hot=settings.LEAD_TIER_HOT, warm=settings.LEAD_TIER_WARM)
 
 
 def training_config(*, candidates: tuple[ml.FeatureColumn, ...] = ml.DEFAULT_SPEC.columns,
@@ -38,52 +27,6 @@ def training_config(*, candidates: tuple[ml.FeatureColumn, ...] = ml.DEFAULT_SPE
     """Candidates from settings (LEAD_MODEL_ALGORITHMS); a bad name is refused with the list of valid ones."""
     return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS),
                              candidates=candidates, keep_columns=keep_columns)
-
-
-def leads_frame(where: str = "", extra_columns: tuple[str, ...] = (), params: list | tuple = (), *,
-                columns: tuple[str, ...] = LEAD_COLUMNS,
-                features: Iterable[ml.FeatureColumn] = ml.DEFAULT_SPEC.columns) -> pd.DataFrame:
-    """Leads in id order: ``columns`` (by default ids, outcome, creation time) and the ``features`` a model reads,
-    fields as they are and custom attributes out of ``attributes`` (typed by kind, named ``attr:<key>``), so a
-    re-score reads only what its model needs. ``extra_columns`` are further SELECT expressions."""
-    selected, feature_params = _feature_select(features)
-    columns = ", ".join((*columns, *selected, *extra_columns))
-    return read_frame(f"SELECT {columns} FROM {Lead._meta.db_table} {where} ORDER BY id",
-                      [*feature_params, *params])
-
-
-def _feature_select(features: Iterable[ml.FeatureColumn]) -> tuple[list[str], list[str]]:
-    """SELECT expressions of the features and their parameters (attribute keys). A value whose JSON type does not
-    match the kind (written before the attribute's kind changed) reads as missing rather than failing the read."""
-    selected, params = [], []
-    for feature in features:
-        if not feature.is_attribute:
-            selected.append(feature.name)
-            continue
-        key = feature.attribute_key
-        if is_postgres():
-            if feature.kind in (NUMBER, FLAG):
-                json_type, cast = ("number", "float8") if feature.kind == NUMBER else ("boolean", "boolean")
-                expression = (f"CASE WHEN jsonb_typeof(attributes -> %s) = '{json_type}' "
-                              f"THEN (attributes ->> %s)::{cast} END")
-                params += [key, key]
-            else:
-                expression = "attributes ->> %s"
-                params.append(key)
-        else:
-            expression = "json_extract(attributes, %s)"
-            params.append('$."' + key.replace('"', '""') + '"')
-        selected.append(f"{expression} AS {connection.ops.quote_name(feature.name)}")
-    return selected, params
-
-
-def lead_feature_candidates() -> tuple[ml.FeatureColumn, ...]:
-    """What a lead model may read: the lead fields of the sample layout, then every custom attribute of leads."""
-    attributes = CustomAttribute.objects.filter(entity=LEAD_ENTITY).order_by("key")
-    return ml.DEFAULT_SPEC.columns + tuple(
-        ml.FeatureColumn(f"{ml.features.ATTRIBUTE_PREFIX}{attribute.key}", ATTRIBUTE_KINDS[attribute.kind],
-                         attribute.label)
-        for attribute in attributes)
 
 
 def model_load(model: ScoringModel):

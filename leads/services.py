@@ -1,15 +1,11 @@
 """Writes and orchestration for leads: import, scoring and explanations, claims, outcomes, assignment."""
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from contextlib import nullcontext
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -35,6 +31,8 @@ from leads.registry import (  # noqa: F401  (re-exported: the service names of t
     thresholds,
 )
 from leads.rescore import rescore_in_chunks
+from leads.selectors import factors_in_words as _factors_in_words  # noqa: F401  (leads.rescore reads them here)
+from leads.selectors import model_cached as _model_cached  # noqa: F401
 from leads.score_writer import ScoreWriter
 
 
@@ -66,9 +64,6 @@ CURRENT_SCORE_COLUMNS = ("score AS current_score", "tier AS current_tier", "scor
 # Factors in words for the best-scored leads and every lead in a rep's queue; explaining 1M leads costs ~50 s CPU.
 # Any other lead is explained when it is looked at (``lead_factors``).
 EXPLAINED_PER_RUN = 20_000
-
-
-logger = logging.getLogger(__name__)
 
 
 class LeadUnavailable(ConflictError):
@@ -149,79 +144,6 @@ def _leads_to_score(champion: ScoringModel, since) -> tuple[str, list]:
             " OR (owner_id IS NOT NULL AND factors = '{}'))", [champion.pk, since])
 
 
-def lead_factors(lead: Lead) -> dict[str, list[str]]:
-    """The lead's top factors up and down in words: as published by the last re-score, or, for a lead outside the
-    explained few, computed now with the model that scored it (a few milliseconds; nothing is written)."""
-    if lead.factors or lead.scoring_model_id is None:
-        return lead.factors
-    scoring_model = ScoringModel.objects.filter(pk=lead.scoring_model_id).first()
-    if scoring_model is None:
-        return {}
-    try:
-        model = _model_cached(scoring_model.artifact, scoring_model.checksum)
-    except (OSError, ml.ArtifactIntegrityError) as exc:  # a missing or altered artifact: show no factors, say why
-        logger.warning("cannot explain lead %s with model v%s: %s", lead.pk, scoring_model.version, exc)
-        return {}
-    frame = leads_frame(f"WHERE id = {int(lead.pk)}", features=ml.feature_spec_of(model).columns)
-    if frame.empty:
-        return {}
-    return ml.score_leads(model, frame, thresholds=thresholds(), explain=True).factors(0)
-
-
-EXPORT_CHUNK_ROWS = 10_000
-
-
-def lead_export_rows(*, explain_missing: bool = False, attribute_keys: tuple[str, ...] = ()) -> Iterator[tuple]:
-    """(external_id as the file gave it, score, tier, model version, scored_at, factors up, factors down, then the
-    custom attributes named by ``attribute_keys``) of every lead, in id order.
-
-    With ``explain_missing``, leads scored outside the explained few are explained on the way, chunk by chunk
-    (about a minute per million such leads); otherwise their factor columns are empty.
-    """
-    versions = dict(ScoringModel.objects.values_list("pk", "version"))
-    last_id = 0
-    while True:
-        chunk = list(Lead.objects.filter(pk__gt=last_id).order_by("id").values_list(
-            "id", "external_id", "score", "tier", "scoring_model_id", "scored_at", "factors",
-            "attributes")[:EXPORT_CHUNK_ROWS])
-        if not chunk:
-            return
-        last_id = chunk[-1][0]
-        computed = _factors_of([(row[0], row[4]) for row in chunk if not row[6] and row[4]]) if explain_missing else {}
-        for lead_id, external_id, score, tier, model_id, scored_at, factors, attributes in chunk:
-            factors = factors or computed.get(lead_id, {})
-            yield (external_id, score, tier, versions.get(model_id, ""), scored_at.isoformat() if scored_at else "",
-                   "; ".join(factors.get("up", [])), "; ".join(factors.get("down", [])),
-                   *(_attribute_text(attributes.get(key)) for key in attribute_keys))
-
-
-def _attribute_text(value):
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else value  # numbers stay numbers (a negative one is no formula)
-
-
-def _factors_of(leads: list[tuple[int, int]]) -> dict[int, dict[str, list[str]]]:
-    """Factors of (lead id, scoring model id) pairs, computed with the model that scored each lead."""
-    by_model: dict[int, list[int]] = {}
-    for lead_id, model_id in leads:
-        by_model.setdefault(model_id, []).append(lead_id)
-    factors = {}
-    for scoring_model in ScoringModel.objects.filter(pk__in=by_model):
-        ids = ", ".join(str(int(lead_id)) for lead_id in by_model[scoring_model.pk])
-        model = _model_cached(scoring_model.artifact, scoring_model.checksum)
-        frame = leads_frame(f"WHERE id IN ({ids})", features=ml.feature_spec_of(model).columns)
-        words = _factors_in_words(model, frame, np.arange(len(frame)), thresholds())
-        factors.update(zip(frame["id"].astype(int).tolist(), words))
-    return factors
-
-
-@lru_cache(maxsize=4)
-def _model_cached(artifact: str, checksum: str):
-    """Artifacts never change once written (a new version is a new file), so a loaded model can be reused."""
-    return ml.load_model(Path(settings.MEDIA_ROOT) / artifact, checksum)
-
-
 RESCORE_CHUNK_ROWS = 100_000
 
 
@@ -269,14 +191,6 @@ def _one_thread_if(writing: bool):
     """Score on one thread while the database writes on the other core: OpenMP threads (gradient boosting) that
     share a core with the database spin at every barrier, which made scoring about three times slower."""
     return threadpool_limits(limits=1) if writing else nullcontext()
-
-
-def _factors_in_words(model, frame: pd.DataFrame, positions: np.ndarray, thresholds) -> list[dict]:
-    """Top factors up and down, in words, of the frame's leads at ``positions``."""
-    if not len(positions):
-        return []
-    batch = ml.score_leads(model, frame.iloc[positions], thresholds=thresholds, explain=True)
-    return [batch.factors(position) for position in range(len(positions))]
 
 
 def _held_by_other(lead: Lead, user) -> bool:

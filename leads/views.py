@@ -21,9 +21,10 @@ from core.roles import ADMIN, WORK, roles_allowed, user_roles
 from leads import charts
 from leads.models import CLOSED_STAGES, Lead
 from leads.selectors import (
-    claimable_rows, lead_activity_history, lead_score_history, leads_visible_to, next_queue_lead_id, rep_queue_rows,
+    claimable_rows, lead_activity_history, lead_factors, lead_score_history, leads_visible_to, next_queue_lead_id,
+    rep_queue_rows,
 )
-from leads.services import OUTCOME_STAGES, lead_claim, lead_factors, lead_log_outcome, lead_release
+from leads.services import OUTCOME_STAGES, lead_claim, lead_log_outcome, lead_release
 
 WORKSPACE_ROLES = roles_allowed("leads.lead", WORK)  # the role table: who claims, releases and logs outcomes
 TREND_POINTS = 60

@@ -104,7 +104,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         serializer.instance = lead_update(lead=serializer.instance, **serializer.validated_data)
 
     def retrieve(self, request, *args, **kwargs):
-        from leads.services import lead_factors
+        from leads.selectors import lead_factors
 
         lead = self.get_object()
         lead.factors = lead_factors(lead)  # shown, not saved: a lead outside the explained few is explained now
@@ -185,7 +185,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["get"], filter_backends=[])
     def scores(self, request, pk=None):
         from leads.selectors import lead_score_history
-        from leads.services import lead_factors
+        from leads.selectors import lead_factors
 
         lead = self.get_object()
         page = self.paginate_queryset(lead_score_history(lead=lead))

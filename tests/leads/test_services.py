@@ -168,7 +168,8 @@ def test_rescore_writes_history_only_for_leads_whose_score_changed(generated_lea
 def test_a_rescore_in_many_chunks_publishes_every_score_and_the_best_factors(generated_leads_with_champion,
                                                                              monkeypatch):
     from leads import ml
-    from leads.services import leads_frame, model_load, thresholds
+    from leads.selectors import leads_frame, thresholds
+    from leads.services import model_load
 
     monkeypatch.setattr("leads.services.RESCORE_CHUNK_ROWS", 7)
     monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 5)
@@ -210,7 +211,7 @@ def test_a_failed_write_publishes_nothing_of_the_rescore(generated_leads_with_ch
 
 
 def test_leads_in_a_queue_are_explained_and_any_other_lead_on_demand(generated_leads_with_champion, monkeypatch):
-    from leads.services import lead_factors
+    from leads.selectors import lead_factors
 
     monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 0)
     rep = UserFactory()
@@ -250,7 +251,7 @@ def test_a_lead_explained_later_gets_its_factors_but_no_new_score_or_history(gen
 
 
 def test_export_explains_every_scored_lead_when_asked(generated_leads_with_champion, monkeypatch):
-    from leads.services import lead_export_rows
+    from leads.selectors import lead_export_rows
 
     monkeypatch.setattr("leads.services.EXPLAINED_PER_RUN", 3)
     leads_rescore()

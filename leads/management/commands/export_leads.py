@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from core.exports import write_csv
 from core.models import CustomAttribute
-from leads.services import lead_export_rows
+from leads.selectors import lead_export_rows
 
 HEADER = ["external_id", "score", "tier", "model_version", "scored_at", "factors_up", "factors_down"]
 
