@@ -15,9 +15,11 @@ from core.models import JobRun
 from core.services import job_create, job_running
 from leads import ml
 from leads.models import CLOSED_STAGES, LeadActivity, ScoringModel
-from leads.selectors import lead_feature_candidates, leads_frame, thresholds  # noqa: F401  (leads.rescore reads them here)
+from leads.selectors import lead_feature_candidates, leads_frame, thresholds  # noqa: F401  (leads.rescore reads here)
 
 CHAMPION_TOLERANCE = 0.005
+
+
 class ModelRefused(UserError):
     """Training or promotion cannot proceed (too little data, no earlier model, ...)."""
 

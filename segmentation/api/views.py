@@ -12,10 +12,11 @@ from core.api.base import ApiReadOnlyViewSet, parse_pk
 from core.api.permissions import CUSTOMER_READERS
 from segmentation.api import examples
 from segmentation.api.serializers import (
-    CustomerSerializer, MembershipSerializer, SegmentationRunDetailSerializer,
-    SegmentationRunSerializer, SegmentSerializer,
+    CustomerSerializer, MembershipSerializer, SegmentationRunDetailSerializer, SegmentationRunSerializer,
+    SegmentSerializer,
 )
 from segmentation.models import Customer, Segment, SegmentationRun
+
 
 class CustomerFilter(filters.FilterSet):
     income_min = filters.NumberFilter(field_name="income", lookup_expr="gte", label="Income at least")
