@@ -41,7 +41,8 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
+    """A table or column name quoted for the current database: the one helper every raw SQL statement uses."""
     return connection.ops.quote_name(name)
 
 
@@ -112,32 +113,32 @@ def copy_frame(cursor, table: str, frame: pd.DataFrame) -> None:
     """Append the frame's rows to `table` (columns named as the frame's)."""
     if frame.empty:
         return
-    columns = ", ".join(_quote(c) for c in frame.columns)
+    columns = ", ".join(quote(c) for c in frame.columns)
     if is_postgres():
-        with cursor.copy(f"COPY {_quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
             for start in range(0, len(frame), COPY_CHUNK_ROWS):
                 copy.write(_csv_bytes(frame.iloc[start : start + COPY_CHUNK_ROWS]))
         return
     placeholders = ", ".join(["%s"] * len(frame.columns))
-    cursor.executemany(f"INSERT INTO {_quote(table)} ({columns}) VALUES ({placeholders})", _python_rows(frame))
+    cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})", _python_rows(frame))
 
 
 def create_stage(cursor, *, like_table: str, columns: list[str], name: str = STAGE_TABLE,
                  text_columns: tuple[str, ...] = ()) -> str:
     """A temporary table with the same column types as `like_table` (dropped first if left over); on PostgreSQL
     `text_columns` are staged as text (e.g. JSON compared as text before it is parsed)."""
-    cursor.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
     as_text = set(text_columns) if is_postgres() else set()  # SQLite stores JSON as text anyway
-    cols = ", ".join(f"{_quote(c)}::text AS {_quote(c)}" if c in as_text else _quote(c) for c in columns)
+    cols = ", ".join(f"{quote(c)}::text AS {quote(c)}" if c in as_text else quote(c) for c in columns)
     if is_postgres():
-        cursor.execute(f"CREATE TEMP TABLE {_quote(name)} AS SELECT {cols} FROM {_quote(like_table)} WITH NO DATA")
+        cursor.execute(f"CREATE TEMP TABLE {quote(name)} AS SELECT {cols} FROM {quote(like_table)} WITH NO DATA")
     else:
-        cursor.execute(f"CREATE TEMP TABLE {_quote(name)} AS SELECT {cols} FROM {_quote(like_table)} WHERE 0")
+        cursor.execute(f"CREATE TEMP TABLE {quote(name)} AS SELECT {cols} FROM {quote(like_table)} WHERE 0")
     return name
 
 
 def drop_stage(cursor, name: str = STAGE_TABLE) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
 
 
 def _is_empty(cursor, quoted_table: str) -> bool:
@@ -192,7 +193,7 @@ def upsert_frame(
     fallback = dict(fallback_columns or {})
     if touch_column:
         extra[touch_column] = touch_value
-    t, k = _quote(table), _quote(key)
+    t, k = quote(table), quote(key)
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.execute(f"LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")
@@ -202,20 +203,20 @@ def upsert_frame(
                 with _foreign_keys_checked_after(cursor, table, len(frame)):
                     copy_frame(cursor, table, rows)
                 return UpsertCounts(inserted=len(frame), updated=0, unchanged=0)
-        stage = _quote(create_stage(cursor, like_table=table, columns=columns, text_columns=merge_json_columns))
+        stage = quote(create_stage(cursor, like_table=table, columns=columns, text_columns=merge_json_columns))
         copy_frame(cursor, STAGE_TABLE, frame[columns])  # no ANALYZE: the planner sizes the stage from its pages
         new_values = {c: _new_value(t, c, fallback, merge_json_columns) for c in compare_columns}
-        assignments = [f"{_quote(c)} = {value}" for c, value in new_values.items()]
+        assignments = [f"{quote(c)} = {value}" for c, value in new_values.items()]
         params: list[object] = []
         if touch_column:
-            assignments.append(f"{_quote(touch_column)} = %s")
+            assignments.append(f"{quote(touch_column)} = %s")
             params.append(touch_value)
         changed = " OR ".join(_changed(t, c, value, merge_json_columns) for c, value in new_values.items())
         cursor.execute(
             f"UPDATE {t} SET {', '.join(assignments)} FROM {stage} s WHERE {t}.{k} = s.{k} AND ({changed})", params
         )
         updated = cursor.rowcount
-        target_cols = ", ".join(_quote(c) for c in [*columns, *extra])
+        target_cols = ", ".join(quote(c) for c in [*columns, *extra])
         select_cols = [_inserted_value(c, fallback, merge_json_columns) for c in columns]
         cursor.execute(
             f"INSERT INTO {t} ({target_cols}) SELECT {', '.join(select_cols + ['%s'] * len(extra))} FROM {stage} s "
@@ -237,17 +238,17 @@ def _foreign_keys_checked_after(cursor, table: str, rows: int):
         yield
         return
     cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                   "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [_quote(table)])
+                   "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [quote(table)])
     keys = cursor.fetchall()
     for name, _ in keys:
-        cursor.execute(f"ALTER TABLE {_quote(table)} DROP CONSTRAINT {_quote(name)}")
+        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
     yield
     for name, definition in keys:
-        cursor.execute(f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}")
+        cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
 
 
 def _inserted_value(column: str, fallback: dict, merge_json: tuple[str, ...]) -> str:
-    q = _quote(column)
+    q = quote(column)
     if column in fallback:
         return f"COALESCE(s.{q}, %s)"
     if column in merge_json and is_postgres():
@@ -258,7 +259,7 @@ def _inserted_value(column: str, fallback: dict, merge_json: tuple[str, ...]) ->
 def _new_value(t: str, column: str, fallback: dict, merge_json: tuple[str, ...]) -> str:
     """The value an UPDATE sets: the staged one, the current one where the stage has NULL (fallback columns),
     or the current JSON object with the staged keys merged in."""
-    q = _quote(column)
+    q = quote(column)
     if column in fallback:
         return f"COALESCE(s.{q}, {t}.{q})"
     if column in merge_json:
@@ -272,7 +273,7 @@ def _changed(t: str, column: str, new_value: str, merge_json: tuple[str, ...]) -
     object's printed form (a re-imported file's object, rendered as PostgreSQL prints jsonb, usually equals it;
     this costs what comparing two jsonb values did). Only a row whose text differs is parsed and merged, to tell
     a real change from another spelling of the same values or from keys other files added."""
-    q = _quote(column)
+    q = quote(column)
     if column in merge_json:
         if is_postgres():
             return f"({t}.{q}::text IS DISTINCT FROM s.{q} AND {new_value} IS DISTINCT FROM {t}.{q})"
@@ -289,11 +290,11 @@ def update_from_frame(*, table: str, frame: pd.DataFrame, key: str, columns: lis
         stage = create_stage(cursor, like_table=table, columns=[key, *columns])
         copy_frame(cursor, stage, frame[[key, *columns]])
         if is_postgres():
-            cursor.execute(f"ANALYZE {_quote(stage)}")
-        assignments = ", ".join(f"{_quote(c)} = s.{_quote(c)}" for c in columns)
+            cursor.execute(f"ANALYZE {quote(stage)}")
+        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns)
         cursor.execute(
-            f"UPDATE {_quote(table)} SET {assignments} FROM {_quote(stage)} s "
-            f"WHERE {_quote(table)}.{_quote(key)} = s.{_quote(key)}"
+            f"UPDATE {quote(table)} SET {assignments} FROM {quote(stage)} s "
+            f"WHERE {quote(table)}.{quote(key)} = s.{quote(key)}"
         )
         updated = cursor.rowcount
         drop_stage(cursor)
