@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pandas as pd
 from django.db import connection
 
-from core.bulk import copy_frame, create_stage, drop_stage
+from core.bulk import copy_frame, create_stage, drop_stage, quote
 from leads.models import Lead, LeadScore
 
 logger = logging.getLogger(__name__)
@@ -24,10 +24,6 @@ FACTORS_STAGE = "_rescore_factors"
 # batches and the lead table is updated in scattered order: each page is then read and written several times
 # (at 1M leads in one statement 5.6 s instead of 3.8 s). Local to the publishing transaction.
 PUBLISH_WORK_MEM = "256MB"
-
-
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 class ScoreWriter:
@@ -109,7 +105,7 @@ class ScoreWriter:
         return self._raw.cursor() if self._postgres else connection.cursor()
 
     def _apply_scores(self, rows: pd.DataFrame) -> None:
-        lead, history, stage = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table), _quote(SCORES_STAGE)
+        lead, history, stage = quote(Lead._meta.db_table), quote(LeadScore._meta.db_table), quote(SCORES_STAGE)
         # The id range lets PostgreSQL find a dense chunk's leads by primary key instead of scanning the table; a
         # sparse chunk (a nightly's scattered changes) is analysed so that it is hashed and the table read once.
         low, high = int(rows["id"].min()), int(rows["id"].max())
@@ -129,8 +125,8 @@ class ScoreWriter:
         self.rescored += len(rows)
 
     def _apply_staged(self, source: tuple[str, int]) -> None:
-        lead, history = _quote(Lead._meta.db_table), _quote(LeadScore._meta.db_table)
-        table, values = _quote(source[0]), {**self._values, "run": source[1]}
+        lead, history = quote(Lead._meta.db_table), quote(LeadScore._meta.db_table)
+        table, values = quote(source[0]), {**self._values, "run": source[1]}
         with self._cursor() as cursor:
             if self._postgres:
                 cursor.execute(f"ANALYZE {table}")
@@ -144,7 +140,7 @@ class ScoreWriter:
             self.rescored += cursor.rowcount
 
     def _apply_factors(self, rows: pd.DataFrame) -> None:
-        lead, stage = _quote(Lead._meta.db_table), _quote(FACTORS_STAGE)
+        lead, stage = quote(Lead._meta.db_table), quote(FACTORS_STAGE)
         with self._cursor() as cursor:
             copy_frame(cursor, FACTORS_STAGE, rows)
             if self._postgres:
