@@ -14,7 +14,7 @@ from django.db import connection
 from campaigns.attach import EXISTING_COLUMNS, EXPIRED, PROPOSED, AttachPlan
 from campaigns.ml.ranking import validate_rules
 from campaigns.models import Campaign, Offer, OfferAssignment, ResponseRecord
-from core.bulk import copy_frame, create_stage, drop_stage, is_postgres, read_frame
+from core.bulk import copy_frame, create_stage, drop_stage, is_postgres, quote, read_frame
 from core.errors import UserError
 from segmentation.models import Customer, Segment
 
@@ -27,19 +27,15 @@ FLAG_COLUMNS = ("accepted_cmp1", "accepted_cmp2", "accepted_cmp3", "accepted_cmp
 ID_PREFIX = "#"
 
 
-def q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def customers_frame() -> pd.DataFrame:
     """Every customer with its persona, segment key and the columns rules and the propensity model use; a column
     the customer's file did not have is missing (NaN, or NA for a flag)."""
-    counts = ", ".join(f"c.{q(name)}" for name in COUNT_COLUMNS)
-    flags = ", ".join(f"CAST(c.{q(name)} AS INTEGER) AS {q(name)}" for name in FLAG_COLUMNS)
+    counts = ", ".join(f"c.{quote(name)}" for name in COUNT_COLUMNS)
+    flags = ", ".join(f"CAST(c.{quote(name)} AS INTEGER) AS {quote(name)}" for name in FLAG_COLUMNS)
     sql = (
         f"SELECT c.id AS customer_id, '{ID_PREFIX}' || c.external_id AS external_id, c.persona, "
-        f"s.{q('key')} AS segment_key, c.income, c.dt_customer, {counts}, {flags} "
-        f"FROM {q(Customer._meta.db_table)} c LEFT JOIN {q(Segment._meta.db_table)} s ON s.id = c.segment_id "
+        f"s.{quote('key')} AS segment_key, c.income, c.dt_customer, {counts}, {flags} "
+        f"FROM {quote(Customer._meta.db_table)} c LEFT JOIN {quote(Segment._meta.db_table)} s ON s.id = c.segment_id "
         f"ORDER BY c.id"
     )
     frame = read_frame(sql)
@@ -82,10 +78,11 @@ def offers_frame(campaign: Campaign) -> pd.DataFrame:
 def assignments_frame(campaign: Campaign) -> pd.DataFrame:
     """The campaign's assignment rows that have not expired: live ones, and delivered ones (sent, accepted,
     declined), which count towards frequency caps. Expired rows are history only, so they are not read."""
-    names = ", ".join(
-        "CAST(is_control AS INTEGER) AS is_control" if name == "is_control" else q(name) for name in EXISTING_COLUMNS)
+    names = ", ".join("CAST(is_control AS INTEGER) AS is_control" if name == "is_control" else quote(name)
+                      for name in EXISTING_COLUMNS)
     frame = read_frame(
-        f"SELECT {names} FROM {q(OfferAssignment._meta.db_table)} WHERE campaign_id = %s AND status <> %s ORDER BY id",
+        f"SELECT {names} FROM {quote(OfferAssignment._meta.db_table)} WHERE campaign_id = %s AND status <> %s "
+        "ORDER BY id",
         [campaign.pk, EXPIRED], columns=list(EXISTING_COLUMNS))
     frame = frame.reindex(columns=list(EXISTING_COLUMNS))
     for name in ("id", "customer_id"):
@@ -103,7 +100,7 @@ def assignments_frame(campaign: Campaign) -> pd.DataFrame:
 def recorded_responses_frame() -> pd.DataFrame:
     """One row per recorded offer outcome (accepted or declined, treated customers only): persona, offer type.
     Simulated responses (the demo's) are left out: made-up answers never shape P(accept)."""
-    a, o = q(OfferAssignment._meta.db_table), q(Offer._meta.db_table)
+    a, o = quote(OfferAssignment._meta.db_table), quote(Offer._meta.db_table)
     counts = read_frame(
         f"SELECT a.persona, o.offer_type, CASE WHEN a.status = %s THEN 1 ELSE 0 END AS accepted, COUNT(*) AS n "
         f"FROM {a} a JOIN {o} o ON o.id = a.offer_id WHERE a.is_control = %s AND a.status IN (%s, %s) "
@@ -127,16 +124,16 @@ def _db_timestamp(moment) -> str:
 
 def _update_pending(cursor, frame: pd.DataFrame, columns: list[str], moment) -> int:
     """Set ``columns`` (and updated_at) of the listed rows that are still proposed; returns rows changed."""
-    table = q(OfferAssignment._meta.db_table)
+    table = quote(OfferAssignment._meta.db_table)
     stage_name = create_stage(cursor, like_table=OfferAssignment._meta.db_table, columns=["id", *columns])
     copy_frame(cursor, stage_name, frame[["id", *columns]])
-    stage = q(stage_name)
+    stage = quote(stage_name)
     if is_postgres():
         cursor.execute(f"ANALYZE {stage}")
-    assignments = ", ".join(f"{q(name)} = s.{q(name)}" for name in columns)
+    assignments = ", ".join(f"{quote(name)} = s.{quote(name)}" for name in columns)
     cursor.execute(
-        f"UPDATE {table} SET {assignments}, {q('updated_at')} = %s FROM {stage} s "
-        f"WHERE {table}.id = s.id AND {table}.{q('status')} = %s",
+        f"UPDATE {table} SET {assignments}, {quote('updated_at')} = %s FROM {stage} s "
+        f"WHERE {table}.id = s.id AND {table}.{quote('status')} = %s",
         [_db_timestamp(moment), PROPOSED],
     )
     changed = cursor.rowcount
@@ -187,7 +184,7 @@ def response_records_frame() -> pd.DataFrame:
     frame = read_frame(
         f"SELECT '{ID_PREFIX}' || external_id AS external_id, age, segment, recency, "
         f"CAST(prior_interest AS INTEGER) AS prior_interest, CAST(did_purchase AS INTEGER) AS did_purchase "
-        f"FROM {q(ResponseRecord._meta.db_table)} ORDER BY id",
+        f"FROM {quote(ResponseRecord._meta.db_table)} ORDER BY id",
         columns=["external_id", "age", "segment", "recency", "prior_interest", "did_purchase"])
     frame["external_id"] = frame["external_id"].astype(str).str.slice(len(ID_PREFIX))
     frame["age"] = pd.to_numeric(frame["age"]).astype(float)
@@ -206,8 +203,9 @@ def response_targets_frame(*, campaign_ids: list[int], customers: set[str]) -> p
     placeholders = ", ".join(["%s"] * len(campaign_ids))
     frame = read_frame(
         f"SELECT a.id, a.campaign_id, '{ID_PREFIX}' || c.external_id AS customer, a.offer_id, "
-        f"CAST(a.is_control AS INTEGER) AS is_control, a.status, a.{q('rank')} "
-        f"FROM {q(OfferAssignment._meta.db_table)} a JOIN {q(Customer._meta.db_table)} c ON c.id = a.customer_id "
+        f"CAST(a.is_control AS INTEGER) AS is_control, a.status, a.{quote('rank')} "
+        f"FROM {quote(OfferAssignment._meta.db_table)} a "
+        f"JOIN {quote(Customer._meta.db_table)} c ON c.id = a.customer_id "
         f"WHERE a.campaign_id IN ({placeholders}) AND a.status <> %s",
         [*campaign_ids, EXPIRED], columns=columns).reindex(columns=columns)
     frame["customer"] = frame["customer"].astype(str).str.slice(len(ID_PREFIX))
@@ -235,17 +233,17 @@ def responses_publish(changes: pd.DataFrame, *, user_id: int | None, moment, sou
         "responded_by_id": pd.array([user_id if a else None for a in answered], dtype="Int64"),
         "response_source": np.where(answered, source, None),
     })
-    table = q(OfferAssignment._meta.db_table)
+    table = quote(OfferAssignment._meta.db_table)
     with connection.cursor() as cursor:
         stage_name = create_stage(cursor, like_table=OfferAssignment._meta.db_table, columns=list(frame.columns))
         copy_frame(cursor, stage_name, frame)
-        stage = q(stage_name)
+        stage = quote(stage_name)
         cursor.execute(
-            f"UPDATE {table} SET {q('status')} = s.{q('status')}, "
+            f"UPDATE {table} SET {quote('status')} = s.{quote('status')}, "
             f"responded_at = COALESCE(s.responded_at, {table}.responded_at), "
             f"responded_by_id = COALESCE(s.responded_by_id, {table}.responded_by_id), "
-            f"response_source = COALESCE(s.response_source, {table}.response_source), {q('updated_at')} = %s "
-            f"FROM {stage} s WHERE {table}.id = s.id AND {table}.{q('status')} <> %s",
+            f"response_source = COALESCE(s.response_source, {table}.response_source), {quote('updated_at')} = %s "
+            f"FROM {stage} s WHERE {table}.id = s.id AND {table}.{quote('status')} <> %s",
             [_db_timestamp(moment), EXPIRED],
         )
         changed = cursor.rowcount
