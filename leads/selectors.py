@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.bulk import is_postgres, read_frame
+from core.bulk import is_postgres, quote, read_frame
 from core.models import CustomAttribute, JobRun
 from core.roles import OWN_OR_CLAIMABLE, SALES_REP, register_row_rule, rows_for
 from leads import ml
@@ -194,7 +193,7 @@ def _feature_select(features: Iterable[ml.FeatureColumn]) -> tuple[list[str], li
         else:
             expression = "json_extract(attributes, %s)"
             params.append('$."' + key.replace('"', '""') + '"')
-        selected.append(f"{expression} AS {connection.ops.quote_name(feature.name)}")
+        selected.append(f"{expression} AS {quote(feature.name)}")
     return selected, params
 
 
