@@ -1,5 +1,4 @@
-"""Read endpoints for customers and their segment history, segmentation runs and segments (a customer's next best
-offers are campaigns' API)."""
+"""Read endpoints for customers and their segment history, segmentation runs and segments."""
 from __future__ import annotations
 
 from django.http import Http404
