@@ -3,7 +3,7 @@
     python bench/api_load.py                                   # 100,000 leads and customers
     python bench/api_load.py --leads 1000000 --customers 1000000
 
-Loads synthetic leads and customers (core.synthetic, through the import services) into a dedicated database
+Loads synthetic leads and customers (operations.synthetic, through the import services) into a dedicated database
 (DATABASE_URL, default ce_apiload; reused when the row counts already match), gives reps their leads,
 scores them and attaches offers, then starts gunicorn (sync workers by default) with the bench settings
 (bench/api_load_settings.py) and, for `/api/v1/leads/queue/` and `/api/v1/customers/{id}/offers/`, at each
@@ -54,7 +54,7 @@ def load_rows(*, leads: int, customers: int, per_rep: int, offered: int, seed: i
     import tempfile
 
     from campaigns.models import OfferAssignment
-    from core.synthetic import generate_customers, generate_leads
+    from operations.synthetic import generate_customers, generate_leads
     from leads.models import Lead
     from leads.services import leads_import
     from segmentation.models import Customer

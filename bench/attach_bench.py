@@ -52,7 +52,7 @@ def main() -> None:
 
     from campaigns.selectors import campaign_lift_report
     from campaigns.services import campaign_create, offers_attach
-    from core.synthetic import generate_customers
+    from operations.synthetic import generate_customers
     from segmentation.services import customers_import
 
     results: dict[str, float] = {}

@@ -72,10 +72,10 @@ def main() -> None:
     django_on_postgres()
 
     import numpy as np
-    from core.imports import import_mapping_save
+    from core.import_runs import import_mapping_save
     from core.mapping import suggest_mapping
-    from core.synthetic import generate_leads
-    from core.synthetic.extra_columns import with_extra_columns
+    from operations.synthetic import generate_leads
+    from operations.synthetic.extra_columns import with_extra_columns
     from leads.importers import LEAD_SPEC
     from leads.services import leads_import
 

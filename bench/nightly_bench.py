@@ -39,7 +39,7 @@ def load(customers: int, leads: int, labelled: int, seed: int, results: dict) ->
     from django.db import connection
 
     from campaigns.services import campaign_create
-    from core.synthetic import generate_customers, generate_leads
+    from operations.synthetic import generate_customers, generate_leads
     from leads.services import lead_model_train, leads_import
     from segmentation.services import customers_import
 
@@ -109,7 +109,7 @@ def nightly_through_workers(count: int, redis_url: str) -> tuple[float, dict]:
     from celery import Celery
 
     from core.models import JobRun
-    from core.services import job_create
+    from core.job_runs import job_create
 
     redis.Redis.from_url(redis_url).flushdb()
     sender = Celery("nightly-bench", broker=redis_url)

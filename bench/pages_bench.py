@@ -1,6 +1,6 @@
 """Page load times of the rep's workspace with N leads (default 1,000,000) on PostgreSQL.
 
-Set-up (not timed): N generated leads through the real import service (``core.synthetic``, as the other benches),
+Set-up (not timed): N generated leads through the real import service (``operations.synthetic``, as the other benches),
 a champion trained on ``--labelled`` of them, a full re-score (scores, tiers, history, factors for the best-scored
 and queued leads), two reps dealt their capacity (50 each) by the round robin, and an incremental re-score that
 explains their queues. The bench then requests, as a logged-in rep with Django's test client (the whole middleware

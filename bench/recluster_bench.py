@@ -30,7 +30,7 @@ def reset_tables() -> None:
 
 
 def load_customers(n: int, seed: int, results: dict) -> None:
-    from core.synthetic import generate_customers
+    from operations.synthetic import generate_customers
     from segmentation.services import customers_import
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -40,7 +40,7 @@ def load_leads(n: int, labelled: int, seed: int, results: dict) -> None:
     """N generated leads of which ``labelled`` have a known outcome; the champion is trained on those."""
     from django.db import connection
 
-    from core.synthetic import generate_leads
+    from operations.synthetic import generate_leads
     from leads.services import lead_model_train, leads_import
 
     with tempfile.TemporaryDirectory() as tmp:

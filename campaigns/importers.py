@@ -1,7 +1,7 @@
 """Column spec for the personalisation response-history file (Data.xlsx or its CSV export)."""
 from campaigns.models import ResponseRecord
-from core.importing import Column, ImportSpec
-from core.imports import ImportEntity, register_import
+from core.import_validation import Column, ImportSpec
+from core.import_runs import ImportEntity, register_import
 from core.models import JobRun
 
 RESPONSE_SPEC = ImportSpec(
@@ -20,4 +20,5 @@ RESPONSE_SPEC = ImportSpec(
 )
 
 register_import(ImportEntity(spec=RESPONSE_SPEC, kind=JobRun.Kind.IMPORT_RESPONSES,
-                             service="campaigns.services.responses_import"))
+                             service="campaigns.services.responses_import",
+                             label="Response history (the personalisation layout, or your own columns)"))

@@ -20,10 +20,10 @@ from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate, Re
 from campaigns.response_files import NEXT_STATUSES, match_assignments, parse_lines
 from campaigns.selectors import campaigns_running
 from core.errors import UserError
-from core.importing import LINE_COLUMN, MAX_REPORTED_ERRORS, Column, ImportSpec, map_columns, read_table
-from core.imports import file_import
+from core.import_validation import LINE_COLUMN, MAX_REPORTED_ERRORS, Column, ImportSpec, map_columns, read_table
+from core.import_runs import file_import
 from core.models import JobRun
-from core.services import JobTracker, job_create, job_fence, job_running
+from core.job_runs import JobTracker, job_create, job_fence, job_running
 from segmentation.models import SegmentationRun
 
 Status = OfferAssignment.Status

@@ -15,14 +15,16 @@ from django import forms
 from django.conf import settings
 
 from core.errors import UserError
-from core.imports import import_entity
+from core.import_runs import import_entities, import_entity
 from core.mapping import ATTRIBUTE_PREFIX, Mapping, MappingError, check_mapping, is_attribute
 
-DATASETS = [
-    ("customers", "Customers (the customer-personality layout, or your own columns)"),
-    ("leads", "Leads (the ExtraaLearn layout, or your own columns)"),
-    ("responses", "Response history (the personalisation layout, or your own columns)"),
-]
+
+
+def dataset_choices() -> list[tuple[str, str]]:
+    """The datasets the apps registered for import (core.import_runs.register_import), with their labels."""
+    return [(name, entity.label or name) for name, entity in import_entities().items()]
+
+
 STASH_FOLDER = "import-uploads"
 STASH_SESSION_KEY = "import_uploads"
 STASH_MAX_AGE_SECONDS = 24 * 3600  # an upload left half-way is deleted by the next upload after a day
@@ -31,7 +33,7 @@ IGNORE, ATTRIBUTE, KEEP = "", "attr", ""
 
 
 class ImportUploadForm(forms.Form):
-    dataset = forms.ChoiceField(choices=DATASETS)
+    dataset = forms.ChoiceField(choices=dataset_choices)
     file = forms.FileField(help_text="CSV (comma, tab, semicolon or |; UTF-8 or Latin-1) or Excel .xlsx")
     strict = forms.BooleanField(required=False, help_text="Import nothing if any row has a problem")
 

@@ -15,7 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.models import JobRun
 from core.registry import TasksByKind
-from core.services import JobNotRun, job_abandoned_by_worker, job_create, job_release_ended_attempt, jobs_release_stale
+from core.job_runs import JobNotRun, job_abandoned_by_worker, job_create, job_release_ended_attempt, jobs_release_stale
 
 logger = logging.getLogger(__name__)
 

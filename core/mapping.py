@@ -22,7 +22,7 @@ import pandas as pd
 
 from core import attributes
 from core.errors import UserError
-from core.importing import LINE_COLUMN, Column, ImportFileError, ImportSpec, normalise_header
+from core.import_validation import LINE_COLUMN, Column, ImportFileError, ImportSpec, normalise_header
 
 ATTRIBUTE_PREFIX = "attr:"
 MAX_KEY_LENGTH = 64

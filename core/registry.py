@@ -3,7 +3,7 @@
 Core is the ground floor: it imports no app. Each app declares its job kinds (the value stored in
 ``JobRun.kind``, a label, the Celery task that runs it, the roles that may start it, the API's parameter
 serializer, checks of its parameters) and its beat schedules from its ``AppConfig.ready()``; core's job machinery, the job API and the
-admin read them from here. Import datasets register with ``core.imports.register_import`` the same way.
+admin read them from here. Import datasets register with ``core.import_runs.register_import`` the same way.
 
 ``JobRun.Kind`` is the kind registry: ``JobRun.Kind.RECLUSTER`` reads the kind an app registered under the name
 ``RECLUSTER`` (the stored value ``"recluster"``), so code that names a kind reads as before while core names none.

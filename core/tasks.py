@@ -3,7 +3,7 @@ from celery import shared_task
 
 from core.chunks import chunks_work
 from core.jobs import job_task_options
-from core.services import jobs_release_stale
+from core.job_runs import jobs_release_stale
 
 
 @shared_task(name="core.release_stale_jobs", **job_task_options("short"))

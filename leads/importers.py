@@ -1,6 +1,6 @@
 """Column spec for the ExtraaLearn leads file, and how another company's lead export names the same things."""
-from core.importing import Column, ImportSpec
-from core.imports import ImportEntity, register_import
+from core.import_validation import Column, ImportSpec
+from core.import_runs import ImportEntity, register_import
 from core.models import JobRun
 from leads.models import Lead
 
@@ -41,4 +41,5 @@ LEAD_SPEC = ImportSpec(
     outcome_field="status",
 )
 
-register_import(ImportEntity(spec=LEAD_SPEC, kind=JobRun.Kind.IMPORT_LEADS, service="leads.services.leads_import"))
+register_import(ImportEntity(spec=LEAD_SPEC, kind=JobRun.Kind.IMPORT_LEADS, service="leads.services.leads_import",
+                             label="Leads (the ExtraaLearn layout, or your own columns)"))

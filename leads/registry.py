@@ -1,5 +1,6 @@
-"""The model registry: train, store (joblib + sha256, never in git), compare with the champion, promote.
-The leads a model reads come from the selectors (``leads_frame``)."""
+"""The model registry: store a trained model (joblib + sha256, never in git), compare it with the champion on the
+same held-out leads, promote, roll back. Training lives in leads.training; the leads a model reads come from the
+selectors (``leads_frame``)."""
 from __future__ import annotations
 
 import uuid
@@ -12,10 +13,8 @@ from django.db.models import Max
 
 from core.errors import UserError
 from core.models import JobRun
-from core.services import job_create, job_running
 from leads import ml
-from leads.models import CLOSED_STAGES, LeadActivity, ScoringModel
-from leads.selectors import lead_feature_candidates, leads_frame, thresholds  # noqa: F401  (leads.rescore reads here)
+from leads.models import ScoringModel
 
 CHAMPION_TOLERANCE = 0.005
 
@@ -24,43 +23,8 @@ class ModelRefused(UserError):
     """Training or promotion cannot proceed (too little data, no earlier model, ...)."""
 
 
-def training_config(*, candidates: tuple[ml.FeatureColumn, ...] = ml.DEFAULT_SPEC.columns,
-                    keep_columns: tuple[str, ...] = ()) -> ml.TrainingConfig:
-    """Candidates from settings (LEAD_MODEL_ALGORITHMS); a bad name is refused with the list of valid ones."""
-    return ml.TrainingConfig(thresholds=thresholds(), algorithms=tuple(settings.LEAD_MODEL_ALGORITHMS),
-                             candidates=candidates, keep_columns=keep_columns)
-
-
 def model_load(model: ScoringModel):
     return ml.load_model(Path(settings.MEDIA_ROOT) / model.artifact, model.checksum)
-
-
-def lead_model_train(*, trigger: str = JobRun.Trigger.COMMAND, user=None, job: JobRun | None = None,
-                     keep_columns: tuple[str, ...] = ()) -> ScoringModel:
-    """Train candidates on every lead with a known outcome; the new model replaces the champion only if its
-    held-out ROC AUC is not worse than the champion's on the same held-out leads by more than 0.005.
-
-    The model learns from the fields and custom attributes the leads have; identifier-like columns are left out, and
-    so are columns flagged as likely leakage unless named in ``keep_columns`` (labels; a queued job passes them in
-    its params). The training report (``metrics["features"]``) says which and why."""
-    job = job or job_create(kind=JobRun.Kind.TRAIN_LEADS, trigger=trigger, user=user,
-                            params={"keep_columns": list(keep_columns)} if keep_columns else None)
-    keep_columns = tuple(keep_columns or (job.params or {}).get("keep_columns", ()))
-    with job_running(job) as tracker:
-        tracker.progress("reading leads", 0.05)
-        candidates = lead_feature_candidates()
-        frame = leads_frame("WHERE status IS NOT NULL", features=candidates)
-        frame["status"] = frame["status"].astype(int)
-        tracker.progress("training candidates", 0.1)
-        try:
-            report = ml.train_lead_model(frame, training_config(candidates=candidates, keep_columns=keep_columns))
-        except (ml.TrainingDataError, ValueError) as exc:
-            raise ModelRefused(str(exc)) from exc
-        tracker.progress("comparing with the champion", 0.85)
-        model = _register(report, frame, job)
-        job.counts = {"version": model.version, "champion": model.is_champion,
-                      "holdout_roc_auc": round(report.holdout_roc_auc, 4), "training_rows": report.training_rows}
-    return model
 
 
 def _store_artifact(model, version: int) -> tuple[Path, str]:
@@ -75,7 +39,9 @@ def _store_artifact(model, version: int) -> tuple[Path, str]:
     return relative, checksum
 
 
-def _register(report: ml.TrainingReport, frame: pd.DataFrame, job: JobRun) -> ScoringModel:
+def model_register(report: ml.TrainingReport, frame: pd.DataFrame, job: JobRun) -> ScoringModel:
+    """Store the trained model as the next version; it becomes champion when its held-out ROC AUC is within
+    CHAMPION_TOLERANCE of the champion's on the same held-out leads (or when there is no champion)."""
     version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     relative, checksum = _store_artifact(report.model, version)
     champion = ScoringModel.objects.filter(is_champion=True).first()
@@ -97,17 +63,6 @@ def _register(report: ml.TrainingReport, frame: pd.DataFrame, job: JobRun) -> Sc
             training_window_end=frame["created_at"].max() if len(frame) else None,
             artifact=str(relative), checksum=checksum, is_champion=promote, decision=decision, job=job,
         )
-
-
-def lead_model_train_if_due(*, trigger: str = JobRun.Trigger.COMMAND) -> ScoringModel | None:
-    """Train when there is no champion or enough new outcomes arrived since it was trained."""
-    champion = ScoringModel.objects.filter(is_champion=True).first()
-    if champion is not None:
-        new = LeadActivity.objects.filter(kind=LeadActivity.Kind.OUTCOME, stage__in=CLOSED_STAGES,
-                                          created_at__gt=champion.created_at).count()
-        if new < settings.LEAD_RETRAIN_MIN_NEW_OUTCOMES:
-            return None
-    return lead_model_train(trigger=trigger)
 
 
 @transaction.atomic

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from core.chunks import Chunk, chunk_stage, chunks_run, id_ranges_of, staging_clear, staging_create, staging_replace
 from core.models import JobRun
-from core.services import job_fence
+from core.job_runs import job_fence
 from leads import ml
 from leads.models import Lead, ScoringModel
-from leads.registry import leads_frame
+from leads.selectors import leads_frame
 from leads.score_writer import ScoreWriter
 
 STAGE_TABLE = "leads_rescore_stage"

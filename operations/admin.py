@@ -3,7 +3,7 @@
 Runs are created only by running something: the job list has no add form, and the import runs' "Add" leads to
 the import flow: upload a file -> its first rows and the suggested mapping -> validate (a dry run: rows,
 rejected rows with row number, column and reason, unknown category values) -> import, which creates the run
-and shows its report. Every step calls core.imports, which dispatches to the dataset's app as the app registered
+and shows its report. Every step calls core.import_runs, which dispatches to the dataset's app as the app registered
 it; the file waits between steps as core.forms keeps it. The models and their admin URLs are core's
 (admin:core_jobrun_*, admin:core_importrun_*).
 """
@@ -17,10 +17,10 @@ from django.utils.html import format_html, format_html_join
 from core.admin_display import job_stages, progress_bar
 from core.errors import UserError
 from core.forms import (
-    DATASETS, ImportMappingForm, ImportUploadForm, MappingForm, stash_discard, stash_path, stash_state, stash_update,
+    ImportMappingForm, ImportUploadForm, MappingForm, dataset_choices, stash_discard, stash_path, stash_state, stash_update,
     stash_upload, value_rows,
 )
-from core.imports import (
+from core.import_runs import (
     file_check, file_preview, import_entity, import_mapping_resolve, import_template_csv, mapping_to_import,
 )
 from core.mapping import Mapping
@@ -146,7 +146,7 @@ class ImportRunAdmin(JobRunAdmin):
                              sample_layout=suggested.sample_layout, mapping=suggested.mapping.to_json())
                 return redirect("admin:core_importrun_map", token=token)
         return TemplateResponse(request, "admin/core/importrun/upload.html", self._context(
-            request, "Import a file", form=form, datasets=DATASETS))
+            request, "Import a file", form=form, datasets=dataset_choices()))
 
     def template_view(self, request, dataset: str):
         if not self.has_add_permission(request):

@@ -37,7 +37,7 @@ def demo_data_files(*, data_dir: str, seed: int, out_dir: Path) -> dict[str, Pat
                 raise FileNotFoundError(f"{root} has none of {', '.join(candidates)}")
             files[name] = found
         return files
-    from core.synthetic import write_dataset
+    from operations.synthetic import write_dataset
 
     out_dir.mkdir(parents=True, exist_ok=True)
     return write_dataset(out_dir, customers=5000, leads=3000, responses=20000, seed=seed, open_share=0.25)

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from core.models import JobRun
-from core.services import job_create, job_running
+from core.job_runs import job_create, job_running
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ class SegmentationConfig(AppConfig):
                                       task="segmentation.recluster_customers", roles={MARKETER, ANALYST, ADMIN},
                                       params=ReclusterParamsSerializer)
 
-        from core.services import job_abandoned
+        from core.job_runs import job_abandoned
         from segmentation.services import recluster_features_check, segmentation_runs_abandon
 
         register_param_check(recluster, "features", recluster_features_check)

@@ -1,7 +1,7 @@
 """Column spec for the customer-personality file (tab separated in the original), and how another company's
 customer file names the same things."""
-from core.importing import Column, ImportSpec
-from core.imports import ImportEntity, register_import
+from core.import_validation import Column, ImportSpec
+from core.import_runs import ImportEntity, register_import
 from core.models import JobRun
 
 CURRENT_YEAR_LIMIT = 2100
@@ -52,4 +52,5 @@ CUSTOMER_SPEC = ImportSpec(
 )
 
 register_import(ImportEntity(spec=CUSTOMER_SPEC, kind=JobRun.Kind.IMPORT_CUSTOMERS,
-                             service="segmentation.services.customers_import"))
+                             service="segmentation.services.customers_import",
+                             label="Customers (the customer-personality layout, or your own columns)"))

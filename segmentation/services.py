@@ -12,9 +12,9 @@ from django.utils import timezone
 from core import bulk
 from core.chunks import spread_over_workers
 from core.errors import UserError
-from core.imports import file_import
+from core.import_runs import file_import
 from core.models import CustomAttribute, JobRun
-from core.services import JobTracker, job_create, job_fence, job_running
+from core.job_runs import JobTracker, job_create, job_fence, job_running
 from segmentation.importers import CUSTOMER_SPEC
 from segmentation.ml import (
     ALGORITHMS, Attribute, PreviousSegmentation, SegmentationOutcome, UnknownFeature, segment_customers,
@@ -305,7 +305,7 @@ def customers_follow_run(*, run: SegmentationRun) -> int:
 
     One UPDATE … FROM the memberships the publish has just copied: the rows go to the database once, not a second
     time into a staging table. Call inside the publishing transaction."""
-    customer, membership = (connection.ops.quote_name(model._meta.db_table) for model in (Customer, SegmentMembership))
+    customer, membership = (bulk.quote(model._meta.db_table) for model in (Customer, SegmentMembership))
     with connection.cursor() as cursor:
         if bulk.is_postgres():
             _plan_for_whole_run(cursor)

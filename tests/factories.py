@@ -128,7 +128,7 @@ class ScoringModelFactory(factory.django.DjangoModelFactory):
 
 def import_generated_leads(folder, *, leads: int = 1500, open_share: float = 0.2, seed: int = 7):
     """Write seeded synthetic ExtraaLearn leads into ``folder`` and import them (the import's JobRun)."""
-    from core.synthetic import write_dataset
+    from operations.synthetic import write_dataset
     from leads.services import leads_import
 
     path = write_dataset(folder, customers=0, leads=leads, responses=0, seed=seed, open_share=open_share)["leads"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from core.errors import UserError
-from core.imports import import_entities, mapping_with_columns
+from core.import_runs import import_entities, mapping_with_columns
 from core.management.job_command import JobCommand
 from core.models import JobRun
 
@@ -22,7 +22,7 @@ EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
 class ImportCommand(JobCommand):
     """Exit status: 0 every row imported, 2 some rows rejected (valid ones imported), 1 nothing imported."""
 
-    import_service = None  # set by subclasses: a registered import service (core.imports.ImportEntity)
+    import_service = None  # set by subclasses: a registered import service (core.import_runs.ImportEntity)
     what = "rows"
 
     def add_arguments(self, parser):

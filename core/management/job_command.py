@@ -1,6 +1,6 @@
 """The one place a command that runs a job turns a stopped run into one line instead of a traceback.
 
-A run is stopped when its database connection is lost or the process gets SIGTERM/SIGINT (core.services
+A run is stopped when its database connection is lost or the process gets SIGTERM/SIGINT (core.job_runs
 records it as failed, releases its lock and puts it on the exception as `stopped_run`). The command then ends
 with `<kind> run #N: failed: <reason>` on stderr and exit status 1 (128 + the signal's number when stopped by
 a signal, as shells report it). Any other failure is left to Django's usual handling.
@@ -13,7 +13,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from core.models import JobRun
-from core.services import JobInterrupted, interruption
+from core.job_runs import JobInterrupted, interruption
 
 EXIT_ERROR = 1
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from core.api_security import upload_limit_mib
-from core.imports import import_entities
+from core.import_runs import import_entities
 from core.models import JobRun
 from core.registry import param_errors
 

@@ -1,7 +1,7 @@
 """The job and import API: validation and permission here, the work in core.jobs and the apps' import services.
 
 Which kinds exist, which roles may start each and which datasets import is what the apps registered with core
-(core.registry, core.imports): nothing here names an app."""
+(core.registry, core.import_runs): nothing here names an app."""
 from __future__ import annotations
 
 from django.http import HttpResponse
@@ -20,7 +20,7 @@ from core.api.base import ApiViewSet
 from core.api.permissions import JOB_READERS
 from core.api.schema import error_response
 from core.api_security import upload_refuse_oversized
-from core.imports import file_preview, import_entities, import_entity, import_template_csv
+from core.import_runs import file_preview, import_entities, import_entity, import_template_csv
 from core.jobs import job_enqueue
 from core.models import ImportRun, JobRun
 from core.roles import user_roles

@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.api.errors import api_exception_handler
 from core.errors import ConflictError, UserError
-from core.services import JobAlreadyRunning
+from core.job_runs import JobAlreadyRunning
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -56,7 +56,7 @@ def test_a_recluster_job_may_name_its_features_as_the_command_does(as_role):
 
 @pytest.mark.django_db(transaction=True)  # the task runs in-process once the run is committed, as in production
 def test_a_recluster_job_clusters_on_the_features_it_names(as_role, tmp_path):
-    from core.synthetic import write_foreign_dataset
+    from operations.synthetic import write_foreign_dataset
     from segmentation.models import SegmentationRun
     from segmentation.services import customers_import
 

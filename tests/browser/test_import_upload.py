@@ -1,7 +1,7 @@
 """An upload with a bad row, through the admin's import form: the rejection names the row, the column and why."""
 import pytest
 
-from core.synthetic import generate_customers
+from operations.synthetic import generate_customers
 from segmentation.models import Customer
 from tests.browser.conftest import log_in, screenshot, staff_user
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from campaigns.models import OfferAssignment
 from core.models import JobRun
-from core.synthetic import generate_customers
+from operations.synthetic import generate_customers
 from segmentation.models import Customer, SegmentationRun
 from segmentation.services import customers_import, customers_recluster
 from tests.browser.conftest import log_in, screenshot, staff_user

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
-from core.synthetic import generate_customers
+from operations.synthetic import generate_customers
 from segmentation.models import Customer
 from segmentation.services import customers_import
 

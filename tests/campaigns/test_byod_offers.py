@@ -13,7 +13,7 @@ from campaigns.models import OfferAssignment
 from campaigns.services import offers_attach
 from core.models import JobRun
 from core.personas import PREMIUM
-from core.synthetic import write_foreign_dataset
+from operations.synthetic import write_foreign_dataset
 from segmentation.models import Customer, Segment, SegmentationRun
 from segmentation.services import customers_import, customers_recluster
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory

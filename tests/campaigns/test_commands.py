@@ -9,7 +9,7 @@ from django.db import connections
 from campaigns.models import Campaign, OfferAssignment
 from campaigns.services import responses_import
 from core.personas import PREMIUM
-from core.synthetic import generate_responses
+from operations.synthetic import generate_responses
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from core.errors import UserError
 from core.jobs import job_enqueue
 from core.models import JobRun
 from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
-from core.services import JobAlreadyRunning
+from core.job_runs import JobAlreadyRunning
 from segmentation.models import Customer, Segment, SegmentationRun
 from segmentation.services import customers_import, customers_recluster
 from tests.campaigns.factories import import_generated_customers, personas_by_income_tercile

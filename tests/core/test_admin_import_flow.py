@@ -12,13 +12,13 @@ from django.urls import reverse
 
 from campaigns.models import ResponseRecord
 from core.forms import STASH_FOLDER
-from core.imports import import_entity, import_mapping_save, import_template_csv
+from core.import_runs import import_entity, import_mapping_save, import_template_csv
 from core.mapping import Mapping
-from core.synthetic import generate_customers
+from operations.synthetic import generate_customers
 from core.models import CustomAttribute, ImportMapping, ImportRun, JobRun
 from leads.models import Lead
 from tests.api.factories import role_user
-from tests.core.test_imports_byod import MALFORMED
+from tests.core.test_import_runs_byod import MALFORMED
 from tests.factories import CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """The import dry run (file_check) and the choice between a sample-layout import and a mapped one."""
 import pytest
 
-from core.imports import file_check, file_preview, import_entity, mapping_to_import
+from core.import_runs import file_check, file_preview, import_entity, mapping_to_import
 from core.mapping import Mapping
 from core.models import CustomAttribute, JobRun
 from leads.models import Lead

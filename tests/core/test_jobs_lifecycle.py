@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import JobRun
-from core.services import JobInterrupted, job_create, job_running, jobs_release_stale
+from core.job_runs import JobInterrupted, job_create, job_running, jobs_release_stale
 from segmentation.models import SegmentationRun
 from tests.factories import SegmentationRunFactory, import_generated_leads
 
@@ -68,7 +68,7 @@ def test_import_losing_its_connection_ends_with_one_line_and_a_failed_run(tmp_pa
         "page_views_per_visit,last_activity,print_media_type1,print_media_type2,digital_media,educational_channels,"
         "referral,status\nEXT1,57,Unemployed,Website,High,7,1639,1.861,Website Activity,Yes,No,Yes,No,No,1\n"
     )
-    from core import imports
+    from core import import_runs as imports
 
     with mock.patch.object(imports, "_upsert", losing_the_connection(imports._upsert)):
         status, stderr = run_command("import_leads", str(path))
@@ -101,7 +101,7 @@ def test_rescore_losing_its_connection_ends_with_one_line_and_a_failed_run(setti
 @pytest.mark.django_db(transaction=True)
 def test_sigterm_to_a_command_fails_its_run_releases_its_lock_and_closes_its_segmentation_run(tmp_path):
     postgres_only()
-    from core.synthetic import write_dataset
+    from operations.synthetic import write_dataset
     from segmentation.services import customers_import
 
     customers_import(source=write_dataset(tmp_path, customers=5000, leads=0, responses=0, seed=3)["customers"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from core.models import JobRun
-from core.synthetic import generate_leads
+from operations.synthetic import generate_leads
 from leads import ml
 from leads.models import Lead, LeadActivity, LeadScore, ScoringModel
 from tests.factories import LeadFactory, SalesRepFactory, ScoringModelFactory, UserFactory, import_generated_leads

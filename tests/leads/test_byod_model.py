@@ -17,7 +17,9 @@ from leads.ml.factors import describe
 from leads.ml.features import CATEGORY, prepare_lead_features
 from leads.ml.train import labelled_leads, split_positions
 from leads.models import Lead, ScoringModel
-from leads.registry import lead_feature_candidates, leads_frame, model_load, training_config
+from leads.registry import model_load
+from leads.selectors import lead_feature_candidates, leads_frame
+from leads.training import training_config
 from leads.selectors import lead_factors
 from leads.services import lead_model_train, leads_import, leads_rescore
 from tests.shared_data import LEADS_FILE, shared_data_path

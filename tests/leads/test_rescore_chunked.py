@@ -6,8 +6,7 @@ from core import chunks
 from core.models import JobRun
 from leads.models import Lead, LeadScore
 from leads.services import leads_rescore
-from tests.leads.test_services import (  # noqa: F401  (the fixture and the tests run again, chunked)
-    generated_leads_with_champion,
+from tests.leads.test_services import (  # noqa: F401  (the tests run again, chunked)
     test_a_lead_explained_later_gets_its_factors_but_no_new_score_or_history,
     test_a_new_champion_or_new_thresholds_rescore_every_open_lead,
     test_incremental_rescore_reads_only_leads_that_could_score_differently,

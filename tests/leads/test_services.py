@@ -17,7 +17,6 @@ from leads.services import (
     leads_rescore,
 )
 from tests.concurrency import run_at_once
-from tests.conftest import generated_leads_with_champion  # noqa: F401  (tests/leads/test_rescore_chunked.py imports it here)
 from tests.factories import LeadFactory, UserFactory
 from tests.shared_data import LEADS_FILE, shared_data_path
 

@@ -9,9 +9,9 @@ from django.db.models import Count
 
 from core import chunks
 from core.models import JobRun
-from core.services import job_create
+from core.job_runs import job_create
 from leads.models import Lead, LeadScore
-from leads.registry import lead_model_train
+from leads.training import lead_model_train
 from leads.services import leads_rescore
 from tests.factories import import_generated_leads
 from tests.pipeline.conftest import wait_for

@@ -7,7 +7,7 @@ from django.db import connection
 
 from core import chunks
 from core.models import JobRun
-from core.services import job_create, job_running
+from core.job_runs import job_create, job_running
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from operations import nightly
 from core.models import JobRun
-from core.services import REDELIVERED_ERROR, STALE_ERROR, JobSuperseded, job_create, job_fence, job_running
+from core.job_runs import REDELIVERED_ERROR, STALE_ERROR, JobSuperseded, job_create, job_fence, job_running
 from operations.tasks import nightly_run
 from tests.concurrency import run_at_once
 

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from core.models import JobRun
-from core.services import STALE_ERROR, job_create, job_running
+from core.job_runs import STALE_ERROR, job_create, job_running
 
 pytestmark = pytest.mark.pipeline
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from operations import nightly
 from core.models import JobRun
-from core.services import job_create
+from core.job_runs import job_create
 from operations.selectors import last_nightly
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db]

@@ -9,9 +9,9 @@ from campaigns.models import OfferAssignment
 from campaigns.services import offers_attach
 from core.models import JobRun
 from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
-from core.services import STALE_ERROR, job_create
+from core.job_runs import STALE_ERROR, job_create
 from leads.models import Lead, LeadScore
-from leads.registry import lead_model_train
+from leads.training import lead_model_train
 from leads.services import leads_rescore
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 from segmentation.services import customers_recluster

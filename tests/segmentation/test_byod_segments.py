@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.models import CustomAttribute, JobRun
-from core.synthetic import write_dataset, write_foreign_dataset
+from operations.synthetic import write_dataset, write_foreign_dataset
 from segmentation.ml import Attribute, build_customer_features, rename_dataset_columns
 from segmentation.ml.feature_set import CATEGORICAL_FEATURES, CLUSTERING_FEATURES, PROFILE_FEATURES
 from segmentation.ml.personas import descriptive_traits

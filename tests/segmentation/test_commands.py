@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from segmentation import services
 from core.models import JobRun
-from core.services import job_create
+from core.job_runs import job_create
 from segmentation.models import SegmentationRun
 from segmentation.tasks import recluster_customers
 from tests.factories import CustomerFactory

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import UserError
 from core.models import JobRun
 from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
-from core.services import JobAlreadyRunning, JobTracker
+from core.job_runs import JobAlreadyRunning, JobTracker
 from segmentation import services
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 from segmentation.services import customers_recluster

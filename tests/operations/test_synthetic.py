@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from core.personas import PERSONAS
-from core.synthetic import (
+from operations.synthetic import (
     CUSTOMER_COLUMNS,
     FOREIGN_CUSTOMER_COLUMNS,
     FOREIGN_LEAD_COLUMNS,
@@ -31,7 +31,7 @@ from core.synthetic import (
     write_dataset,
     write_foreign_dataset,
 )
-from core.synthetic.foreign import WON_TAGS
+from operations.synthetic.foreign import WON_TAGS
 from tests.shared_data import CUSTOMERS_FILE, LEADS_FILE, RESPONSES_CSV, shared_data_path
 
 ROWS = 20_000

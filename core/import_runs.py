@@ -25,7 +25,7 @@ from django.utils.module_loading import autodiscover_modules, import_string
 from core import attributes
 from core.bulk import upsert_frame
 from core.errors import UserError
-from core.importing import (
+from core.import_validation import (
     LINE_COLUMN, ImportFileError, ImportSpec, ValidationResult, map_columns, read_table, validate_frame,
 )
 from core.mapping import (
@@ -33,7 +33,7 @@ from core.mapping import (
     mapped_frame, suggest_mapping, unknown_values,
 )
 from core.models import CustomAttribute, ImportMapping, JobRun
-from core.services import job_create, job_running
+from core.job_runs import job_create, job_running
 
 ATTRIBUTES_FIELD = "attributes"
 PREVIEW_SAMPLE_ROWS = 10_000  # rows the preview infers attribute kinds from
@@ -51,6 +51,7 @@ class ImportEntity:
     spec: ImportSpec
     kind: str
     service: str
+    label: str = ""  # what the upload form offers, e.g. "Leads (the ExtraaLearn layout, or your own columns)"
 
     def run(self, **kwargs) -> JobRun:
         return import_string(self.service)(**kwargs)

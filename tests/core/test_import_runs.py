@@ -130,7 +130,7 @@ def test_strict_import_writes_nothing_when_a_row_is_bad():
 
 
 def test_missing_id_column_is_one_clear_error_and_nothing_written():
-    # Only the id is required since issue #12: a file without first_interaction imports (tests/core/test_imports_byod.py)
+    # Only the id is required since issue #12: a file without first_interaction imports (tests/core/test_import_runs_byod.py)
     header = LEAD_HEADER.replace("ID,", "")
     job = leads_import(source=lead_file("57,Unemployed,Website,High,7,1639,1.861,Website Activity,Yes,No,Yes,No,No,1\n", header=header))
 

@@ -9,10 +9,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from core.imports import file_preview, import_mapping_resolve, import_template_csv
+from core.import_runs import file_preview, import_mapping_resolve, import_template_csv
 from core.mapping import Mapping
 from core.models import CustomAttribute, ImportMapping, JobRun
-from core.synthetic.foreign import generate_foreign_customers, generate_foreign_leads
+from operations.synthetic.foreign import generate_foreign_customers, generate_foreign_leads
 from leads.importers import LEAD_SPEC
 from leads.models import Lead
 from leads.selectors import open_leads, rep_queue

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.synthetic import write_dataset, write_foreign_dataset
+from operations.synthetic import write_dataset, write_foreign_dataset
 
 # Defaults per layout; the foreign layout has no response file.
 LAYOUT_DEFAULTS = {
