@@ -47,7 +47,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from core.bulk import copy_frame, is_postgres
+from core.bulk import copy_frame, is_postgres, quote
 from core.models import JobRun
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def id_ranges(ids: np.ndarray, chunks: int | None = None) -> list[tuple[int, int
 def id_ranges_of(table: str, where: str = "", params: list | tuple = (), chunks: int | None = None):
     """The id ranges of the rows of ``table`` that ``where`` selects."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {connection.ops.quote_name(table)} {where}", list(params))
+        cursor.execute(f"SELECT id FROM {quote(table)} {where}", list(params))
         ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
     return id_ranges(ids, chunks)
 
@@ -126,7 +126,6 @@ def staging_create(table: str, columns: dict[str, str]) -> None:
     """Create the stage's staging table (``run_id`` plus ``columns``: name -> SQL type) if missing, and empty it.
     Unlogged on PostgreSQL: it is rebuilt by the next run, so it need not survive a crash. Call it from the run
     (one run of a job at a time), never from a chunk."""
-    quote = connection.ops.quote_name
     body = ", ".join(["run_id bigint NOT NULL", *(f"{quote(name)} {kind}" for name, kind in columns.items())])
     unlogged = "UNLOGGED " if is_postgres() else ""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -138,7 +137,7 @@ def staging_create(table: str, columns: dict[str, str]) -> None:
 def staging_replace(table: str, chunk: Chunk, frame: pd.DataFrame) -> None:
     """Replace the chunk's rows in ``table`` (by ``frame["id"]`` within the chunk's range) with ``frame``."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)} WHERE run_id = %s AND id BETWEEN %s AND %s",
+        cursor.execute(f"DELETE FROM {quote(table)} WHERE run_id = %s AND id BETWEEN %s AND %s",
                        [chunk.run_id, chunk.low, chunk.high])
         if not frame.empty:
             copy_frame(cursor, table, frame.assign(run_id=chunk.run_id))
@@ -146,11 +145,11 @@ def staging_replace(table: str, chunk: Chunk, frame: pd.DataFrame) -> None:
 
 def staging_clear(table: str) -> None:
     """Empty the staging table (inside the publishing transaction, so a rolled-back publish keeps it)."""
-    quote = connection.ops.quote_name(table)
+    name = quote(table)
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {quote}" if is_postgres() else f"DELETE FROM {quote}")
+        cursor.execute(f"TRUNCATE {name}" if is_postgres() else f"DELETE FROM {name}")
         if is_postgres():
-            cursor.execute(f"ANALYZE {quote}")
+            cursor.execute(f"ANALYZE {name}")
 
 
 def _lock_ddl(cursor, name: str) -> None:
@@ -202,16 +201,15 @@ def chunks_run(*, job: JobRun, stage: ChunkStage, ranges: list[tuple[int, int]],
 
 def spread_over_workers() -> bool:
     """Whether tasks go through a broker, so that workers can take chunks (not in-process, eager)."""
-    from config.celery import app
+    from celery import current_app as app  # the project's app (config.celery), without core importing config
 
     return not app.conf.task_always_eager
 
 
 def _dispatch(run_id: int, stage: str, *, helpers: int) -> None:
     """One Celery group of chunk messages for other workers (none when tasks run in-process)."""
+    from celery import current_app as app
     from celery import group
-
-    from config.celery import app
 
     if not spread_over_workers():
         return
@@ -285,7 +283,7 @@ class _ClaimLost(Exception):
 
 class _ClaimBeat:
     """Writes the heartbeat of the chunks ``worker`` holds from a side thread (own connection), as
-    ``core.services.Heartbeat`` does for a run: a chunk busy in one long computation is not taken over."""
+    ``core.job_runs.Heartbeat`` does for a run: a chunk busy in one long computation is not taken over."""
 
     def __init__(self, worker: str):
         self.worker = worker

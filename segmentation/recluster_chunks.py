@@ -22,8 +22,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.bulk import quote
 from core.chunks import Chunk, chunk_stage, chunks_run, id_ranges, staging_clear, staging_create, staging_replace
-from core.services import job_fence
+from core.job_runs import job_fence
 from segmentation.ml import SegmentationOutcome
 from segmentation.ml.assign import FittedSegmentation, assign_customers
 from segmentation.models import Segment, SegmentationRun, SegmentMembership
@@ -126,7 +127,7 @@ def _publish_staged(*, run: SegmentationRun, previous_run: SegmentationRun | Non
     run.status, run.is_current, run.finished_at = SegmentationRun.Status.SUCCEEDED, True, timezone.now()
     run.save()
     Segment.objects.bulk_create([_segment(run, summary, totals, n) for summary in outcome.segments])
-    membership, segment = (connection.ops.quote_name(m._meta.db_table) for m in (SegmentMembership, Segment))
+    membership, segment = (quote(m._meta.db_table) for m in (SegmentMembership, Segment))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {membership} (run_id, customer_id, segment_id, persona, unsegmented_reason) "
