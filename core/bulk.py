@@ -211,11 +211,13 @@ def upsert_frame(
         if touch_column:
             assignments.append(f"{quote(touch_column)} = %s")
             params.append(touch_value)
-        changed = " OR ".join(_changed(t, c, value, merge_json_columns) for c, value in new_values.items())
-        cursor.execute(
-            f"UPDATE {t} SET {', '.join(assignments)} FROM {stage} s WHERE {t}.{k} = s.{k} AND ({changed})", params
-        )
-        updated = cursor.rowcount
+        updated = 0  # a frame of keys alone has nothing that could change: its known keys are all unchanged
+        if compare_columns:
+            changed = " OR ".join(_changed(t, c, value, merge_json_columns) for c, value in new_values.items())
+            cursor.execute(
+                f"UPDATE {t} SET {', '.join(assignments)} FROM {stage} s WHERE {t}.{k} = s.{k} AND ({changed})", params
+            )
+            updated = cursor.rowcount
         target_cols = ", ".join(quote(c) for c in [*columns, *extra])
         select_cols = [_inserted_value(c, fallback, merge_json_columns) for c in columns]
         cursor.execute(
@@ -378,6 +380,12 @@ class _PieceParser:
         return _parse_csv_table(piece, first.schema)
 
 
+# A text value may hold a newline (COPY quotes it). Arrow cuts its input into blocks at newlines and parses them on
+# several threads; unless told that values may span lines it cuts inside such a value and fails ("out of sync with
+# chunker") once the CSV is larger than one block (1 MB). Telling it costs ~0.15 s per 75 MB parsed.
+_PARSE = pa_csv.ParseOptions(newlines_in_values=True)
+
+
 def _row_end(data: bytearray) -> int:
     """The offset just after the last complete CSV row of ``data`` (0 if none): the last newline outside quotes.
     A quote inside a value is doubled, so a newline is outside quotes when an even number of quotes precede it."""
@@ -392,16 +400,17 @@ def _parse_csv_table(piece: bytes, schema: pa.Schema | None) -> pa.Table:
     and the types inferred there (a column still all-NULL there is inferred again)."""
     read = pa_csv.ReadOptions() if schema is None else pa_csv.ReadOptions(column_names=schema.names)
     types = {} if schema is None else {f.name: f.type for f in schema if not pa.types.is_null(f.type)}
-    return pa_csv.read_csv(io.BytesIO(piece), read_options=read, convert_options=pa_csv.ConvertOptions(
+    convert = pa_csv.ConvertOptions(
         null_values=[""], quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"],
         strings_can_be_null=True, column_types=types,
-    ))
+    )
+    return pa_csv.read_csv(io.BytesIO(piece), read_options=read, parse_options=_PARSE, convert_options=convert)
 
 
 def _parse_copy_csv(buffer: io.BytesIO) -> pd.DataFrame:
     """PostgreSQL's CSV (NULL unquoted and empty, '' quoted, booleans t/f) parsed by Arrow's multi-threaded reader:
     about 3x faster than pandas' parser on a million rows. Text stays text: no value is guessed to be missing."""
-    table = pa_csv.read_csv(buffer, convert_options=pa_csv.ConvertOptions(
+    table = pa_csv.read_csv(buffer, parse_options=_PARSE, convert_options=pa_csv.ConvertOptions(
         null_values=[""], quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"],
         strings_can_be_null=True,
     ))
