@@ -22,7 +22,8 @@ can be read per offer; they are never sent or exported.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ import pandas as pd
 from campaigns.ml.acceptance import BASE_COLUMN, acceptance_probability
 from campaigns.ml.control import in_control_group
 from campaigns.ml.features import PRIOR_CAMPAIGNS, PURCHASE_CHANNELS, SPEND_COLUMNS
-from campaigns.ml.propensity import CUSTOMER_TARGET, train_customer_propensity
+from campaigns.ml.propensity import CUSTOMER_TARGET, PropensityModel, train_customer_propensity
 from campaigns.ml.ranking import eligibility_mask, rank_offers
 from campaigns.ml.reach import unreached_offers
 from campaigns.ml.smoothing import AcceptanceRates, acceptance_rates
@@ -72,9 +73,53 @@ class AttachPlan:
     unreached: tuple[dict, ...] = ()
 
 
+@dataclass(frozen=True, eq=False)
+class AttachRun:
+    """Every campaign's plan and what the run's report says about the customers and the propensity."""
+
+    plans: list[AttachPlan]
+    customers: int
+    propensity: dict
+    recorded: int
+
+
+@dataclass(frozen=True, eq=False)
+class Propensity:
+    """How tonight's base propensity is found for any customer: the customer campaign model, or the historic
+    response rate of the customer's group, or neither (unknown). Fitted once per run on every customer's history,
+    then applied to customers in any slice (a chunk of ids) with the same result."""
+
+    model: PropensityModel | None = None
+    group_rates: AcceptanceRates | None = None
+
+    def of(self, customers: pd.DataFrame) -> np.ndarray:
+        if self.model is not None:
+            return self.model.accept_probability(customers)
+        if self.group_rates is not None:
+            return self.group_rates.smoothed_rate_for(pd.DataFrame({"group": response_groups(customers)}))
+        return np.full(len(customers), np.nan)
+
+    def as_of(self, moment: pd.Timestamp | None) -> Propensity:
+        """The same, with the model's "today" (age, tenure) fixed at ``moment``, the last join date of every
+        customer, where it would otherwise be the last one of the customers it scores at a time."""
+        if self.model is None or moment is None or pd.isna(moment):
+            return self
+        pipeline = copy.deepcopy(self.model.pipeline)
+        pipeline.set_params(features__kw_args={"as_of": pd.Timestamp(moment)})
+        return replace(self, model=replace(self.model, pipeline=pipeline))
+
+
 def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
                     training_rows: int = PROPENSITY_TRAINING_ROWS) -> tuple[np.ndarray, dict]:
-    """Each customer's propensity to accept a campaign, and what the job report says about how it was made.
+    """Each customer's propensity to accept a campaign, and what the job report says about how it was made
+    (``propensity_fit`` on ``customers``, applied to them)."""
+    propensity, report = propensity_fit(customers, rates, training_rows)
+    return propensity.of(customers), report
+
+
+def propensity_fit(customers: pd.DataFrame, rates: AcceptanceRates | None,
+                   training_rows: int = PROPENSITY_TRAINING_ROWS) -> tuple[Propensity, dict]:
+    """How each customer's propensity to accept a campaign is found, and what the job report says about it.
 
     The customer campaign model (``campaigns.ml.propensity``, model 2) is trained on the customers' own response
     history (``response``, with accepted_cmp1-5 as features), on a seeded sample of ``training_rows`` when there
@@ -82,7 +127,8 @@ def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
     propensity is left unknown so ``acceptance_probability`` falls back to the smoothed rate of recorded offer
     responses; with none recorded either, it is the Beta-smoothed historic response rate of the customer's persona
     (of its segment, for a descriptive segment). Only customers whose file says whether they responded count as
-    history; with no such customer and nothing recorded, the propensity stays unknown.
+    history (so ``customers`` may hold just those); with no such customer and nothing recorded, the propensity
+    stays unknown.
     """
     known = customers[CUSTOMER_TARGET].notna().to_numpy()
     history = customers.loc[known, list(HISTORY_COLUMNS)].astype({CUSTOMER_TARGET: bool})
@@ -98,21 +144,19 @@ def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
             "cv_roc_auc_by_candidate": {k: round(v, 4) for k, v in model.cv_roc_auc.items()},
             "training_rows": len(sample), "customers": len(history),
         }
-        return model.accept_probability(customers), report
+        return Propensity(model=model), report
     reason = (f"too little response history to train a model ({len(history)} customers with a known response, "
               f"{responded} responded; needs {MIN_TRAINING_ROWS} customers and {MIN_ROWS_PER_CLASS} of each "
               f"outcome)")
     if rates is not None:
-        return np.full(len(customers), np.nan), {"source": "recorded offer responses", "reason": reason}
+        return Propensity(), {"source": "recorded offer responses", "reason": reason}
     groups = response_groups(customers)
     grouped = pd.DataFrame({"group": groups, CUSTOMER_TARGET: customers[CUSTOMER_TARGET]})
     with_history = grouped[known & (groups != "")]
     if with_history.empty:
-        return np.full(len(customers), np.nan), {
-            "source": "none", "reason": f"{reason}; P(accept) is unknown, offers are ranked by value"}
+        return Propensity(), {"source": "none", "reason": f"{reason}; P(accept) is unknown, offers are ranked by value"}
     group_rates = acceptance_rates(with_history, by=("group",), accepted_column=CUSTOMER_TARGET)
-    return group_rates.smoothed_rate_for(grouped), {"source": "historic response rate per persona",
-                                                    "reason": reason}
+    return Propensity(group_rates=group_rates), {"source": "historic response rate per persona", "reason": reason}
 
 
 def response_groups(customers: pd.DataFrame) -> np.ndarray:
@@ -257,26 +301,79 @@ def diff_rows(wanted: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFram
     return inserts, np.sort(expire_ids), rows_to_rescore(kept), len(kept)
 
 
+def targetable_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """The customers offers can reach: with a segment or a persona (a DBSCAN outlier has no segment but its
+    nearest segment's persona, so persona offers still reach it); the others are unsegmented."""
+    targetable_rows = customers["segment_key"].notna() | (customers["persona"] != "")
+    targetable = customers.loc[targetable_rows, [*CUSTOMER_COLUMNS, *ELIGIBILITY_COLUMNS]]
+    return targetable.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What says why an offer reaches nobody, summed over any slices of the customers: the personas and segment
+    keys present, customers per offer before frequency caps, offers left to some customer after them."""
+
+    personas: tuple[str, ...] = ()
+    keys: tuple[int, ...] = ()
+    eligible: dict[int, int] = field(default_factory=dict)
+    reached: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, targetable: pd.DataFrame, eligible: pd.DataFrame, candidates: pd.DataFrame) -> Reach:
+        counts = eligible["offer_id"].value_counts()
+        return cls(tuple(sorted(set(targetable["persona"].tolist()))),
+                   tuple(sorted(set(targetable["segment_key"].dropna().astype(int).tolist()))),
+                   {int(offer): int(n) for offer, n in counts.items()},
+                   tuple(sorted(set(candidates["offer_id"].astype(int).tolist()))))
+
+    @classmethod
+    def merged(cls, parts: list[Reach]) -> Reach:
+        eligible: dict[int, int] = {}
+        for part in parts:
+            for offer, n in part.eligible.items():
+                eligible[int(offer)] = eligible.get(int(offer), 0) + int(n)
+        return cls(tuple(sorted({p for part in parts for p in part.personas})),
+                   tuple(sorted({k for part in parts for k in part.keys})), eligible,
+                   tuple(sorted({o for part in parts for o in part.reached})))
+
+    def unreached(self, offers: pd.DataFrame) -> tuple[dict, ...]:
+        return unreached_offers(offers, present_personas=set(self.personas), present_keys=set(self.keys),
+                                eligible=self.eligible, reached=set(self.reached))
+
+
+def scored_candidates(*, targetable: pd.DataFrame, offers: pd.DataFrame, existing: pd.DataFrame,
+                      rates: AcceptanceRates | None) -> tuple[pd.DataFrame, Reach]:
+    """Steps 1 and 2 for some targetable customers: their scored (customer, offer) pairs, one customer's pairs
+    never depending on another customer, and what says which offers reach nobody."""
+    eligible = offer_candidates(targetable, offers)
+    candidates = within_frequency_caps(eligible, existing)
+    return score_candidates(candidates, rates), Reach.of(targetable, eligible, candidates)
+
+
 def plan_campaign(*, campaign: CampaignTarget, customers: pd.DataFrame, offers: pd.DataFrame,
                   existing: pd.DataFrame, rates: AcceptanceRates | None) -> AttachPlan:
     """The plan for one campaign. ``customers`` holds every customer with a ``base_propensity`` column; one with
     neither a segment nor a persona is unsegmented (not targetable); ``existing`` the campaign's assignment rows
     that have not expired (``EXISTING_COLUMNS``; expired rows are history and play no part)."""
-    # A DBSCAN outlier has no segment but its nearest segment's persona, so persona offers still reach it.
-    targetable_rows = customers["segment_key"].notna() | (customers["persona"] != "")
-    targetable = customers.loc[targetable_rows, [*CUSTOMER_COLUMNS, *ELIGIBILITY_COLUMNS]]
-    targetable = targetable.reset_index(drop=True)
-    eligible = offer_candidates(targetable, offers)
-    candidates = within_frequency_caps(eligible, existing)
-    scored = score_candidates(candidates, rates)
+    targetable = targetable_customers(customers)
+    scored, reach = scored_candidates(targetable=targetable, offers=offers, existing=existing, rates=rates)
+    return plan_audience(campaign=campaign, scored=scored, existing=existing, offers=offers, reach=reach,
+                         customers=len(customers), targetable=len(targetable))
+
+
+def plan_audience(*, campaign: CampaignTarget, scored: pd.DataFrame, existing: pd.DataFrame, offers: pd.DataFrame,
+                  reach: Reach, customers: int, targetable: int) -> AttachPlan:
+    """Steps 3 and 4, over every customer at once (the audience cap is one ranking): the plan from the scored
+    pairs of every targetable customer (``scored_candidates``, in offer order then customer id)."""
     audience = choose_audience(scored, campaign)
     wanted = wanted_rows(scored, audience)
     inserts, expire_ids, rescores, kept = diff_rows(wanted, existing)
     in_audience = audience[audience["in_audience"]]
     counts = {
-        "customers": len(customers),
-        "unsegmented": len(customers) - len(targetable),
-        "without_eligible_offer": len(targetable) - len(audience),
+        "customers": customers,
+        "unsegmented": customers - targetable,
+        "without_eligible_offer": targetable - len(audience),
         "capped": int((~audience["in_audience"]).sum()),
         "audience": len(in_audience),
         "treated": int((~in_audience["is_control"]).sum()),
@@ -287,5 +384,4 @@ def plan_campaign(*, campaign: CampaignTarget, customers: pd.DataFrame, offers: 
         "rescored": len(rescores),
         "expired": len(expire_ids),
     }
-    unreached = unreached_offers(offers, targetable, eligible, candidates)
-    return AttachPlan(campaign.id, inserts, expire_ids, rescores, counts, unreached)
+    return AttachPlan(campaign.id, inserts, expire_ids, rescores, counts, reach.unreached(offers))

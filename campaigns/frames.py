@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Max
 
 from campaigns.attach import EXISTING_COLUMNS, EXPIRED, PROPOSED, AttachPlan
 from campaigns.ml.ranking import validate_rules
@@ -25,20 +26,26 @@ FLAG_COLUMNS = ("accepted_cmp1", "accepted_cmp2", "accepted_cmp3", "accepted_cmp
                 "response")
 # read_frame parses CSV, where an id such as "NA" or "null" would read as missing: a prefix keeps ids as text.
 ID_PREFIX = "#"
+# A chunked attach's staging table: one row per scored (customer, offer) pair of a campaign; the customer is "id".
+SCORED_COLUMNS = {"id": "bigint", "campaign_id": "bigint", "offer_id": "bigint", "external_id": "text",
+                  "persona": "text", "segment_key": "integer", "value": "double precision",
+                  "p_accept": "double precision", "score": "double precision", "rank": "integer"}
 
 
-def customers_frame() -> pd.DataFrame:
-    """Every customer with its persona, segment key and the columns rules and the propensity model use; a column
+def customers_frame(*, id_range: tuple[int, int] | None = None, known_response: bool = False) -> pd.DataFrame:
+    """Every customer (of ids ``id_range``, inclusive; only those whose file says whether they responded, with
+    ``known_response``) with its persona, segment key and the columns rules and the propensity model use; a column
     the customer's file did not have is missing (NaN, or NA for a flag)."""
     counts = ", ".join(f"c.{quote(name)}" for name in COUNT_COLUMNS)
     flags = ", ".join(f"CAST(c.{quote(name)} AS INTEGER) AS {quote(name)}" for name in FLAG_COLUMNS)
+    where = ["c.id BETWEEN %s AND %s"] * (id_range is not None) + ["c.response IS NOT NULL"] * known_response
     sql = (
         f"SELECT c.id AS customer_id, '{ID_PREFIX}' || c.external_id AS external_id, c.persona, "
         f"s.{quote('key')} AS segment_key, c.income, c.dt_customer, {counts}, {flags} "
         f"FROM {quote(Customer._meta.db_table)} c LEFT JOIN {quote(Segment._meta.db_table)} s ON s.id = c.segment_id "
-        f"ORDER BY c.id"
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY c.id"
     )
-    frame = read_frame(sql)
+    frame = read_frame(sql, list(id_range or ()))
     frame["customer_id"] = frame["customer_id"].astype("int64")
     frame["external_id"] = frame["external_id"].astype(str).str.slice(len(ID_PREFIX))
     frame["persona"] = frame["persona"].astype(object).fillna("").astype(str)
@@ -53,6 +60,12 @@ def customers_frame() -> pd.DataFrame:
     for name in FLAG_COLUMNS:
         frame[name] = pd.to_numeric(frame[name]).astype("boolean")
     return frame
+
+
+def customers_last_joined() -> pd.Timestamp | None:
+    """The latest join date of any customer: "today" for the propensity model's ages and tenures."""
+    last = Customer.objects.aggregate(last=Max("dt_customer"))["last"]
+    return None if last is None else pd.Timestamp(last)
 
 
 def offers_frame(campaign: Campaign) -> pd.DataFrame:
@@ -75,15 +88,17 @@ def offers_frame(campaign: Campaign) -> pd.DataFrame:
     return frame
 
 
-def assignments_frame(campaign: Campaign) -> pd.DataFrame:
-    """The campaign's assignment rows that have not expired: live ones, and delivered ones (sent, accepted,
-    declined), which count towards frequency caps. Expired rows are history only, so they are not read."""
+def assignments_frame(campaign: Campaign | int, *, id_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The campaign's assignment rows (of the customers of ids ``id_range``, inclusive) that have not expired: live
+    ones, and delivered ones (sent, accepted, declined), which count towards frequency caps. Expired rows are
+    history only, so they are not read."""
     names = ", ".join("CAST(is_control AS INTEGER) AS is_control" if name == "is_control" else quote(name)
                       for name in EXISTING_COLUMNS)
+    customers = " AND customer_id BETWEEN %s AND %s" if id_range is not None else ""
     frame = read_frame(
-        f"SELECT {names} FROM {quote(OfferAssignment._meta.db_table)} WHERE campaign_id = %s AND status <> %s "
-        "ORDER BY id",
-        [campaign.pk, EXPIRED], columns=list(EXISTING_COLUMNS))
+        f"SELECT {names} FROM {quote(OfferAssignment._meta.db_table)} WHERE campaign_id = %s AND status <> %s"
+        f"{customers} ORDER BY id",
+        [getattr(campaign, "pk", campaign), EXPIRED, *(id_range or ())], columns=list(EXISTING_COLUMNS))
     frame = frame.reindex(columns=list(EXISTING_COLUMNS))
     for name in ("id", "customer_id"):
         frame[name] = pd.to_numeric(frame[name]).astype("int64")
@@ -114,6 +129,25 @@ def recorded_responses_frame() -> pd.DataFrame:
     rows["persona"] = rows["persona"].astype(object).fillna("").astype(str)
     rows["accepted"] = pd.to_numeric(rows["accepted"]).astype(bool)
     return rows
+
+
+def scored_frame(table: str, *, run_id: int, campaign_id: int) -> pd.DataFrame:
+    """A campaign's scored (customer, offer) pairs as a chunked attach staged them in ``table``
+    (``SCORED_COLUMNS``), typed as ``campaigns.attach.score_candidates`` gives them, in customer then offer order."""
+    names = ", ".join(f"'{ID_PREFIX}' || external_id AS external_id" if name == "external_id" else quote(name)
+                      for name in SCORED_COLUMNS if name != "campaign_id")
+    frame = read_frame(f"SELECT {names} FROM {quote(table)} WHERE run_id = %s AND campaign_id = %s "
+                       "ORDER BY id, offer_id", [run_id, campaign_id])
+    frame = frame.reindex(columns=[name for name in SCORED_COLUMNS if name != "campaign_id"])
+    frame = frame.rename(columns={"id": "customer_id"})
+    for name in ("customer_id", "offer_id", "rank"):
+        frame[name] = pd.to_numeric(frame[name]).astype("int64")
+    for name in ("value", "p_accept", "score"):
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    frame["segment_key"] = pd.to_numeric(frame["segment_key"]).astype("Int64")
+    frame["external_id"] = frame["external_id"].astype(str).str.slice(len(ID_PREFIX))
+    frame["persona"] = frame["persona"].astype(object).fillna("").astype(str)
+    return frame
 
 
 def _db_timestamp(moment) -> str:

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campaigns.attach import BASE_COLUMN, CampaignTarget, base_propensity, plan_campaign
+from campaigns.attach import BASE_COLUMN, AttachRun, CampaignTarget, base_propensity, plan_campaign
+from campaigns.attach_chunks import plans_in_chunks, staged_clear
 from campaigns.frames import (assignments_frame, customers_frame, offers_frame, plan_publish,
                               recorded_responses_frame, response_targets_frame, responses_publish)
 from campaigns.importers import RESPONSE_SPEC
@@ -21,6 +22,7 @@ from campaigns.response_files import NEXT_STATUSES, match_assignments, parse_lin
 from campaigns.selectors import campaigns_running
 from core.errors import UserError
 from core.import_validation import LINE_COLUMN, MAX_REPORTED_ERRORS, Column, ImportSpec, map_columns, read_table
+from core.chunks import spread_over_workers
 from core.import_runs import file_import
 from core.models import JobRun
 from core.job_runs import JobTracker, job_create, job_fence, job_running
@@ -166,6 +168,38 @@ def _attach(job: JobRun, campaigns: list[Campaign], tracker: JobTracker, timings
         timings[stage] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
 
+    chunked = spread_over_workers()  # through a broker every worker scores chunks of the customers
+    planned = (plans_in_chunks(job=job, campaigns=campaigns, tracker=tracker, lap=lap) if chunked
+               else _plans_in_one_pass(campaigns, tracker, lap))
+    tracker.progress("publishing", 0.85)
+    run = SegmentationRun.objects.filter(is_current=True).first()
+    moment = timezone.now()
+    with transaction.atomic():
+        job_fence(job)  # a run found dead and replaced meanwhile publishes nothing
+        written = [plan_publish(plan, segmentation_run_id=run.pk if run else None, moment=moment)
+                   for plan in planned.plans]
+        if chunked:
+            staged_clear()
+    lap("publish")
+    # Customer-level facts are the same for every campaign; the rest add up over campaigns.
+    plans = planned.plans
+    totals = {"campaigns": len(campaigns), "customers": planned.customers,
+              "unsegmented": plans[0].counts["unsegmented"]}
+    for plan, rows in zip(plans, written):
+        counts = {**plan.counts, "expired": rows["expired"], "rescored": rows["rescored"]}
+        for key, value in counts.items():
+            if key not in ("customers", "unsegmented"):
+                totals[key] = totals.get(key, 0) + value
+        job.report["campaigns"][str(plan.campaign_id)] = {**counts,
+                                                          "offers_without_customers": list(plan.unreached)}
+        totals["offers_without_customers"] = totals.get("offers_without_customers", 0) + len(plan.unreached)
+    job.counts = totals
+    job.report.update(propensity=planned.propensity, recorded_responses=planned.recorded,
+                      segmentation_run=run.pk if run else None)
+
+
+def _plans_in_one_pass(campaigns: list[Campaign], tracker: JobTracker, lap) -> AttachRun:
+    """Every campaign's plan from every customer in memory at once (no broker: tasks run in-process)."""
     tracker.progress("reading customers", 0.02)
     customers = customers_frame()
     recorded = recorded_responses_frame()
@@ -181,26 +215,7 @@ def _attach(job: JobRun, campaigns: list[Campaign], tracker: JobTracker, timings
         plans.append(plan_campaign(campaign=target, customers=customers, offers=offers_frame(campaign),
                                    existing=assignments_frame(campaign), rates=rates))
     lap("plan campaigns")
-    tracker.progress("publishing", 0.85)
-    run = SegmentationRun.objects.filter(is_current=True).first()
-    moment = timezone.now()
-    with transaction.atomic():
-        job_fence(job)  # a run found dead and replaced meanwhile publishes nothing
-        written = [plan_publish(plan, segmentation_run_id=run.pk if run else None, moment=moment) for plan in plans]
-    lap("publish")
-    # Customer-level facts are the same for every campaign; the rest add up over campaigns.
-    totals = {"campaigns": len(campaigns), "customers": len(customers), "unsegmented": plans[0].counts["unsegmented"]}
-    for plan, rows in zip(plans, written):
-        counts = {**plan.counts, "expired": rows["expired"], "rescored": rows["rescored"]}
-        for key, value in counts.items():
-            if key not in ("customers", "unsegmented"):
-                totals[key] = totals.get(key, 0) + value
-        job.report["campaigns"][str(plan.campaign_id)] = {**counts,
-                                                          "offers_without_customers": list(plan.unreached)}
-        totals["offers_without_customers"] = totals.get("offers_without_customers", 0) + len(plan.unreached)
-    job.counts = totals
-    job.report.update(propensity=propensity, recorded_responses=len(recorded),
-                      segmentation_run=run.pk if run else None)
+    return AttachRun(plans=plans, customers=len(customers), propensity=propensity, recorded=len(recorded))
 
 
 @transaction.atomic

@@ -4,6 +4,8 @@ dropped silently. No Django here.
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import pandas as pd
 
 
@@ -32,13 +34,13 @@ def offer_reach_reason(*, target_personas, target_segment_keys, present_personas
     return f"every customer it targets ({eligible}) has had it {frequency_cap} time(s) already (frequency cap)"
 
 
-def unreached_offers(offers: pd.DataFrame, customers: pd.DataFrame, candidates: pd.DataFrame,
-                     allowed: pd.DataFrame) -> tuple[dict, ...]:
-    """The offers with no eligible customer after targeting, rules and frequency caps, each with the reason."""
-    eligible = candidates["offer_id"].value_counts()
-    reached = set(allowed["offer_id"].tolist())
-    present_personas = set(customers["persona"].tolist())
-    present_keys = set(customers["segment_key"].dropna().astype(int).tolist())
+def unreached_offers(offers: pd.DataFrame, *, present_personas: Collection[str], present_keys: Collection[int],
+                     eligible: Mapping[int, int], reached: Collection[int]) -> tuple[dict, ...]:
+    """The offers with no eligible customer after targeting, rules and frequency caps, each with the reason.
+
+    ``present_personas`` / ``present_keys``: what the targetable customers have; ``eligible``: customers per offer
+    that its targeting and rules allow; ``reached``: the offers some customer still gets after frequency caps.
+    """
     return tuple(
         {"offer": int(offer.offer_id), "name": str(offer.name), "reason": offer_reach_reason(
             target_personas=offer.target_personas, target_segment_keys=offer.target_segment_keys,
