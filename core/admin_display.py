@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from core.models import CustomAttribute
+from core.models import CustomAttribute, JobChunk
 
 
 def progress_bar(fraction: float | None, label: str = "") -> str:
@@ -70,4 +70,16 @@ def job_stages(obj) -> str:
          f"#{stage['job']}" if stage.get("job") else "", stage.get("error", ""))
         for stage in stages))
     return format_html("<table><tr><th>stage</th><th>status</th><th>rows</th><th>seconds</th><th>run</th>"
+                       "<th>error</th></tr>{}</table>", rows)
+
+
+@admin.display(description="chunks")
+def job_chunks(obj) -> str:
+    """The chunks of a run's chunked stages (core.chunks' ledger): stage, number, id range, status, worker, error."""
+    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (chunk.stage, chunk.number, chunk.low, chunk.high, chunk.status, chunk.worker, chunk.error)
+        for chunk in JobChunk.objects.filter(run_id=obj.pk)))
+    if not rows:
+        return "none"
+    return format_html("<table><tr><th>stage</th><th>chunk</th><th>ids</th><th>status</th><th>worker</th>"
                        "<th>error</th></tr>{}</table>", rows)

@@ -16,14 +16,18 @@ How an app uses it (leads' re-score is the example, ``leads/rescore.py``):
 3. Publish in one ``transaction.atomic()``: ``job_fence(job)``, then set-based statements reading
    ``staging WHERE run_id = job.pk``, then ``staging_clear(table)``.
 
-``chunks_run`` records one row per chunk (``core_job_chunk``), sends one Celery group of ``core.work_chunks``
-messages when a broker is configured, and works on chunks itself until none is left, then waits for the ones other
-workers hold. Every worker (and the run itself) claims the next pending chunk, so with one worker, or none
-(``CELERY_TASK_ALWAYS_EAGER``: no message is sent), the same code runs every chunk in order in the run's own
-process and nothing waits for a worker that does not exist (a chord would wait). A chunk whose worker stopped
-beating for ``JOB_STALE_SECONDS`` is taken over; a chunk that failed fails the run, which then publishes nothing.
-A chunk message of an older run (redelivered late, the run failed or replaced) finds no running run and does
-nothing. The run's own heartbeat keeps beating while it waits, so the run is alive exactly while its process is.
+``chunks_run`` records one row per chunk in the ledger (``core.models.JobChunk``, migrated like any model and written
+here with SQL), sends one Celery group of ``core.work_chunks`` messages when a broker is configured, and works on
+chunks itself until none is left, then waits for the ones other workers hold. Every worker (and the run itself)
+claims the next pending chunk, so with one worker, or none (``CELERY_TASK_ALWAYS_EAGER``: no message is sent), the
+same code runs every chunk in order in the run's own process and nothing waits for a worker that does not exist (a
+chord would wait). A chunk whose worker stopped beating for ``JOB_STALE_SECONDS`` is taken over; a chunk that failed
+fails the run, which then publishes nothing. A chunk message of an older run (redelivered late, the run failed or
+replaced) finds no running run and does nothing. The run's own heartbeat keeps beating while it waits, so the run is
+alive exactly while its process is.
+
+The staging tables, unlike the ledger, have no model or migration: each is an unlogged scratch table that its stage
+creates at run time (``staging_create``) with the columns it needs and that holds nothing once a run has published.
 
 Settings: ``JOB_CHUNKS`` (at least this many chunks, default 4) and ``JOB_CHUNK_ROWS`` (at most this many rows in
 one, default 250,000). This module imports no app.
@@ -48,12 +52,13 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.bulk import copy_frame, is_postgres, quote
-from core.models import JobRun
+from core.models import JobChunk, JobRun
 
 logger = logging.getLogger(__name__)
 
-LEDGER = "core_job_chunk"
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+LEDGER = JobChunk._meta.db_table
+PENDING, RUNNING, DONE, FAILED = (JobChunk.Status.PENDING.value, JobChunk.Status.RUNNING.value,
+                                   JobChunk.Status.DONE.value, JobChunk.Status.FAILED.value)
 WAIT_SECONDS = 0.2
 
 
@@ -159,23 +164,12 @@ def _lock_ddl(cursor, name: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
-def _ledger_ensure() -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        _lock_ddl(cursor, LEDGER)
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {LEDGER} (run_id bigint NOT NULL, stage varchar(100) NOT NULL, "
-            "number integer NOT NULL, low bigint NOT NULL, high bigint NOT NULL, status varchar(16) NOT NULL, "
-            "worker varchar(200) NOT NULL DEFAULT '', heartbeat_at timestamp with time zone, params text NOT NULL, "
-            "result text NOT NULL DEFAULT '', error text NOT NULL DEFAULT '', PRIMARY KEY (run_id, stage, number))")
-
-
 # --- running --------------------------------------------------------------------------------------------------------
 
 def chunks_run(*, job: JobRun, stage: ChunkStage, ranges: list[tuple[int, int]], params: dict | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[dict]:
     """Run ``stage`` over ``ranges`` for the running ``job``, spread over every worker; the chunk results in
     range order once every chunk is done. Raises ``ChunkFailed`` if one failed."""
-    _ledger_ensure()
     params_text = json.dumps(params or {})
     with transaction.atomic(), connection.cursor() as cursor:
         # the rows of earlier runs of the stage go (one run of a job at a time): their late messages find nothing

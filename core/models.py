@@ -137,3 +137,39 @@ class CustomAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.entity}, {self.kind})"
+
+
+class JobChunk(models.Model):
+    """One chunk of a chunked stage of a run (core.chunks): the ids ``low``..``high`` (inclusive), the worker that
+    holds it and what it returned (``result``, JSON) or the error it failed with. core.chunks inserts and claims
+    these rows with its own SQL; the model gives the table its migration, the admin its display and a deleted run
+    its cascade. ``worker``, ``result`` and ``error`` have database defaults because core.chunks inserts a chunk
+    without them.
+    """
+
+    class Status(models.TextChoices):  # the values are core.chunks' PENDING, RUNNING, DONE, FAILED
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # the unique constraint's index starts with run_id, so the foreign key needs no index of its own
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="chunks", db_index=False)
+    stage = models.CharField(max_length=100)
+    number = models.IntegerField()
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    worker = models.CharField(max_length=200, blank=True, db_default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    params = models.TextField(help_text="JSON")
+    result = models.TextField(blank=True, db_default="", help_text="JSON")
+    error = models.TextField(blank=True, db_default="")
+
+    class Meta:
+        db_table = "core_job_chunk"
+        ordering = ["run", "stage", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "stage", "number"], name="job_chunk_one_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.stage} chunk {self.number} of run #{self.run_id} ({self.status})"

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_display import job_stages, progress_bar
+from core.admin_display import job_chunks, job_stages, progress_bar
 from core.errors import UserError
 from core.forms import (
     ImportMappingForm, ImportUploadForm, MappingForm, dataset_choices, stash_discard, stash_path, stash_state, stash_update,
@@ -33,7 +33,7 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status", "trigger")
     search_fields = ("source_name", "error", "celery_task_id")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in JobRun._meta.fields] + ["errors_table", job_stages]
+    readonly_fields = [f.name for f in JobRun._meta.fields] + ["errors_table", job_stages, job_chunks]
     exclude = ("report",)
 
     def has_add_permission(self, request):
