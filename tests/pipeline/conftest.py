@@ -16,6 +16,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
+from config.celery import app as project_app
 from core.models import JobRun
 
 PROJECT_ROOT = Path(settings.BASE_DIR)
@@ -118,6 +119,9 @@ def pipeline(redis_server, tmp_path, settings):
     settings.JOB_STALE_SECONDS = STALE_SECONDS
     workers: list[Worker] = []
     sender = Celery("pipeline-tests", broker=redis_server.url)
+    # A new Celery app makes itself the current one; core reaches the project's app as celery.current_app, so give
+    # it back, or code the test runs in-process would send to this test's broker after it is stopped.
+    project_app.set_current()
 
     class Pipeline:
         redis = redis_server
