@@ -17,6 +17,8 @@ class CampaignsConfig(AppConfig):
                                    task="campaigns.attach_offers", roles={MARKETER, ANALYST, ADMIN},
                                    params=AttachOffersParamsSerializer)
 
+        from campaigns.roles import register_roles
         from campaigns.selectors import campaign_id_check
 
+        register_roles()
         register_param_check(attach, "campaign_id", campaign_id_check)

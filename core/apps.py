@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core.registry import Schedule, register_schedule
-        from core.roles import sync_role_permissions
+        from core.roles import CORE_GRANTS, register_grants, sync_role_permissions
 
+        register_grants("core", CORE_GRANTS)
         post_migrate.connect(sync_role_permissions, dispatch_uid="core.sync_role_permissions")
         register_schedule(Schedule(
             name="Hourly: release stale jobs", task="core.release_stale_jobs",

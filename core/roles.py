@@ -1,16 +1,19 @@
-"""The four roles (Django groups) and the one table of what each may see and do, read by the admin and the API.
+"""The four roles (Django groups), the actions they take, and the table of what each may see and do, read by the
+admin, the API and the workspace pages.
 
-``ROLE_PERMISSIONS`` says, per role, which actions it may take on which model: Django's four (view, add, change,
-delete) and a few named ones that are no Django permission (``WORK``, ``ASSIGN``, ``MANAGE``). ``ROW_RULES``
-narrows the rows a role reaches: a rep sees only the leads they own or may claim. Core names the rule; the app
-that owns the model registers what it means (``register_row_rule`` from its ``AppConfig.ready``), so core imports
-no app. The admin (leads.admin_helpers.RoleAdmin) and the API (core.api.permissions) both ask ``user_may`` and
-``rows_for``; the groups' Django permissions are synced from the same table after every migrate (post_migrate),
-so the admin index lists what the table allows and new models get the right permissions without a migration.
+Core names the roles and the actions and grants on its own models; each app registers the grants on its models
+from its ``AppConfig.ready`` (``register_grants``, in the app's ``roles.py``), so core names no domain. A grant is
+one of Django's four actions (view, add, change, delete) or a named one that is no Django permission (``WORK``,
+``ASSIGN``, ``MANAGE``). A row scope narrows the rows a role reaches (a rep sees only the leads they own or may
+claim): the app registers which role it narrows on which model (``register_row_scope``) and what the rule means
+for that model's rows (``register_row_rule``). The admin (leads.admin_helpers.RoleAdmin) and the API
+(core.api.permissions) both ask ``user_may`` and ``rows_for``; the groups' Django permissions are synced from the
+same table after every migrate (post_migrate), so the admin index lists what the table allows and new models get
+the right permissions without a migration.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 
 from django.db.models import Q, QuerySet
 
@@ -25,44 +28,56 @@ WORK = "work"  # claim, release and log outcomes of leads, and read one's queue
 ASSIGN = "assign"  # deal leads to reps, by hand or round robin
 MANAGE = "manage"  # train, promote and roll back scoring models; re-score leads
 DJANGO_ACTIONS = (ADD, CHANGE, DELETE, VIEW_ACTION)
+ACTIONS = (*DJANGO_ACTIONS, WORK, ASSIGN, MANAGE)
 
 ALL = DJANGO_ACTIONS
 VIEW = (VIEW_ACTION,)
 
-# role -> app_label -> model -> actions. The admin role may take every action on every model (not listed).
-ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
-    MARKETER: {
-        "campaigns": {"campaign": ALL, "offer": ALL, "offertemplate": ALL, "offerassignment": ("view", "change"),
-                      "responserecord": ("view", "add")},
-        "segmentation": {"customer": VIEW, "segment": VIEW, "segmentationrun": VIEW, "segmentmembership": VIEW},
-        "core": {"jobrun": ("view", "add"), "importrun": ("view", "add"),
-                 "importmapping": ("view", "change", "delete"), "customattribute": VIEW},
-        "leads": {"lead": VIEW, "leadscore": VIEW, "scoringmodel": VIEW},
-    },
-    SALES_REP: {
-        "leads": {"lead": (VIEW_ACTION, WORK), "leadactivity": VIEW, "leadscore": VIEW},
-    },
-    ANALYST: {
-        "leads": {"lead": VIEW, "scoringmodel": (VIEW_ACTION, MANAGE), "leadscore": VIEW, "leadactivity": VIEW,
-                  "salesrep": VIEW},
-        "segmentation": {"customer": VIEW, "segment": VIEW, "segmentationrun": ("view", "change"),
-                         "segmentmembership": VIEW},
-        "campaigns": {"campaign": VIEW, "offer": VIEW, "offerassignment": VIEW, "responserecord": VIEW},
-        "core": {"jobrun": ALL, "importrun": ALL, "importmapping": ("view", "change", "delete"),
-                 "customattribute": VIEW},
-        "django_celery_beat": {"periodictask": ALL, "crontabschedule": ALL, "intervalschedule": ALL},
-    },
-}
-
 OWN_OR_CLAIMABLE = "own_or_claimable"
-# role -> "app_label.model" -> the rule that narrows its rows; a model not listed: every row.
-ROW_RULES: dict[str, dict[str, str]] = {
-    SALES_REP: {"leads.lead": OWN_OR_CLAIMABLE, "leads.leadactivity": OWN_OR_CLAIMABLE,
-                "leads.leadscore": OWN_OR_CLAIMABLE},
-}
+
+Grants = Mapping[str, Mapping[str, Iterable[str]]]  # role -> model name -> actions
+
+# role -> app_label -> model -> actions, filled by register_grants. The admin role may take every action on every
+# model (never listed).
+ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+# role -> "app_label.model" -> the rule that narrows its rows, filled by register_row_scope; not listed: every row.
+ROW_RULES: dict[str, dict[str, str]] = {}
 
 RowRule = Callable[[object], Q]  # user -> the rows of the model that user reaches
 _row_rules: dict[tuple[str, str], RowRule] = {}
+
+# Core's own models; CoreConfig.ready registers them like any app's.
+CORE_GRANTS: Grants = {
+    MARKETER: {"jobrun": ("view", "add"), "importrun": ("view", "add"),
+               "importmapping": ("view", "change", "delete"), "customattribute": VIEW},
+    ANALYST: {"jobrun": ALL, "importrun": ALL, "importmapping": ("view", "change", "delete"),
+              "customattribute": VIEW},
+}
+
+
+def register_grants(app_label: str, grants: Grants) -> None:
+    """What each role may do on the models of ``app_label`` (called from the app's ``AppConfig.ready``). Replaces
+    what was registered for ``app_label`` before, so a second ``ready()`` changes nothing."""
+    for role, models in grants.items():
+        if role not in ROLES or role == ADMIN:
+            raise ValueError(f"grants of {app_label}: {role!r} is not a role that takes grants "
+                             f"(the admin role may do everything)")
+        for model, actions in models.items():
+            unknown = set(actions) - set(ACTIONS)
+            if unknown:
+                raise ValueError(f"grants of {app_label}.{model}: unknown actions {sorted(unknown)}")
+    for by_app in ROLE_PERMISSIONS.values():
+        by_app.pop(app_label, None)
+    for role, models in grants.items():
+        ROLE_PERMISSIONS.setdefault(role, {})[app_label] = {model: tuple(actions) for model, actions in models.items()}
+
+
+def register_row_scope(role: str, model: str, rule: str) -> None:
+    """``role`` reaches only the rows of ``model`` ("app_label.model") that ``rule`` selects (the app owning the
+    model registers what the rule means with ``register_row_rule``)."""
+    if role not in ROLES:
+        raise ValueError(f"row scope of {model}: {role!r} is no role")
+    ROW_RULES.setdefault(role, {})[model] = rule
 
 
 def register_row_rule(model: str, rule: str, rows: RowRule) -> None:
@@ -90,9 +105,38 @@ def role_may(role: str, model: str, action: str) -> bool:
     return action in ROLE_PERMISSIONS.get(role, {}).get(app_label, {}).get(model_name, ())
 
 
-def roles_allowed(model: str, action: str) -> frozenset[str]:
-    """The roles that may take `action` on `model` ("app_label.model"), for the API's role gates."""
-    return frozenset(role for role in ROLES if role_may(role, model, action))
+class RolesAllowed(Set):
+    """The roles that may take ``action`` on ``model``, read from the table whenever it is asked, so a module may
+    name it at import time, before every app has registered its grants. A set otherwise (``in``, iteration, ``&``
+    with a set of roles, ``==``); combining it with other sets gives a frozenset."""
+
+    def __init__(self, model: str, action: str) -> None:
+        self.model, self.action = model, action
+
+    def _roles(self) -> frozenset[str]:
+        return frozenset(role for role in ROLES if role_may(role, self.model, self.action))
+
+    @classmethod
+    def _from_iterable(cls, iterable: Iterable[str]) -> frozenset[str]:
+        return frozenset(iterable)
+
+    def __contains__(self, role: object) -> bool:
+        return isinstance(role, str) and role_may(role, self.model, self.action)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._roles())
+
+    def __len__(self) -> int:
+        return len(self._roles())
+
+    def __repr__(self) -> str:
+        return f"RolesAllowed({self.model!r}, {self.action!r}) = {set(self._roles()) or '{}'}"
+
+
+def roles_allowed(model: str, action: str) -> RolesAllowed:
+    """The roles that may take `action` on `model` ("app_label.model"), for the API's role gates and the pages;
+    read when used, so it may be named at import time."""
+    return RolesAllowed(model, action)
 
 
 def user_may(user, model: str, action: str) -> bool:

@@ -23,6 +23,8 @@ class LeadsConfig(AppConfig):
             description="Trains candidates on every lead with a known outcome; promotes only if not worse than the "
                         "champion."))
 
+        from leads.roles import register_roles
         from leads.selectors import register_row_rules
 
+        register_roles()  # what each role may do on leads and models, and which leads a rep reaches
         register_row_rules()

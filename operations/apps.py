@@ -13,8 +13,10 @@ class OperationsConfig(AppConfig):
     def ready(self) -> None:
         from core.registry import Schedule, register_job_kind, register_schedule
         from core.roles import ADMIN, ANALYST
+        from operations.roles import register_roles
         from operations.schedules import schedules_ensure
 
+        register_roles()  # who may edit the schedules
         register_job_kind("nightly", name="NIGHTLY", label="Nightly run", noun="nightly", task="core.nightly_run",
                           roles={ANALYST, ADMIN})
         register_schedule(Schedule(

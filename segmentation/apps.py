@@ -18,7 +18,9 @@ class SegmentationConfig(AppConfig):
                                       params=ReclusterParamsSerializer)
 
         from core.job_runs import job_abandoned
+        from segmentation.roles import register_roles
         from segmentation.services import recluster_features_check, segmentation_runs_abandon
 
+        register_roles()
         register_param_check(recluster, "features", recluster_features_check)
         job_abandoned.connect(segmentation_runs_abandon, dispatch_uid="segmentation_runs_abandon")

@@ -19,10 +19,11 @@ from campaigns.api.serializers import (
     ResponseSerializer,
 )
 from campaigns.models import Campaign, Offer, OfferAssignment
+from campaigns.roles import CAMPAIGN_WRITERS
 from core.api.base import ApiModelViewSet, ApiReadOnlyViewSet, ApiView, ApiViewSet, parse_pk
-from core.api.permissions import CAMPAIGN_WRITERS, CUSTOMER_READERS
 from core.api.renderers import CSVRenderer, ORJSONRenderer
 from core.exports import csv_lines
+from segmentation.roles import CUSTOMER_READERS
 
 AUDIENCE_HEADER = ["customer_external_id", "persona", "offer", "message"]
 OFFER_FIELDS = ("assignment", "offer", "name", "offer_type", "value", "message", "p_accept", "expected_value", "rank",

@@ -14,9 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.base import ApiReadOnlyViewSet, ApiViewSet
-from core.api.permissions import (
-    LEAD_CREATORS, LEAD_DEALERS, LEAD_EDITORS, LEAD_READERS, LEAD_WORKERS, MODEL_MANAGERS, MODEL_READERS,
-)
 from leads.api import examples
 from leads.api.queue import QueuePagination, queue_page
 from leads.api.serializers import (
@@ -24,6 +21,9 @@ from leads.api.serializers import (
     OutcomeSerializer, QueueLeadSerializer, RoundRobinResultSerializer, ScoringModelSerializer,
 )
 from leads.models import Lead, ScoringModel
+from leads.roles import (
+    LEAD_CREATORS, LEAD_DEALERS, LEAD_EDITORS, LEAD_READERS, LEAD_WORKERS, MODEL_MANAGERS, MODEL_READERS,
+)
 
 class LeadFilter(filters.FilterSet):
     unowned = filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Only leads nobody holds")

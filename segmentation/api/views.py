@@ -8,13 +8,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.base import ApiReadOnlyViewSet, parse_pk
-from core.api.permissions import CUSTOMER_READERS
 from segmentation.api import examples
 from segmentation.api.serializers import (
     CustomerSerializer, MembershipSerializer, SegmentationRunDetailSerializer, SegmentationRunSerializer,
     SegmentSerializer,
 )
 from segmentation.models import Customer, Segment, SegmentationRun
+from segmentation.roles import CUSTOMER_READERS
 
 
 class CustomerFilter(filters.FilterSet):
