@@ -66,7 +66,7 @@ def publish_in_chunks(*, run: SegmentationRun, previous_run: SegmentationRun | N
 
 def _assign_chunk(chunk: Chunk) -> dict:
     """Stage the key, persona and reason of the customers of one id range; their sizes, flags and churn."""
-    from segmentation.services import customers_frame
+    from segmentation.selectors import customers_frame
 
     fitted = FittedSegmentation.from_text(chunk.params["model"])
     previous_run = SegmentationRun.objects.filter(pk=chunk.params["previous_run"]).first()

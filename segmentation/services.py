@@ -1,7 +1,6 @@
 """Writes and orchestration for customers and segments: imports and re-clustering."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,29 +12,19 @@ from core import bulk
 from core.chunks import spread_over_workers
 from core.errors import UserError
 from core.import_runs import file_import
-from core.models import CustomAttribute, JobRun
+from core.models import JobRun
 from core.job_runs import JobTracker, job_create, job_fence, job_running
 from segmentation.importers import CUSTOMER_SPEC
 from segmentation.ml import (
-    ALGORITHMS, Attribute, PreviousSegmentation, SegmentationOutcome, UnknownFeature, segment_customers,
+    ALGORITHMS, Attribute, SegmentationOutcome, UnknownFeature, segment_customers,
 )
 from segmentation import recluster_chunks
 from segmentation.ml.feature_set import check_feature_names
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
+from segmentation.selectors import (  # noqa: F401  (customers_frame: read here by benches and recluster_chunks)
+    customer_attributes, customer_ids, customers_frame, previous_segmentation,
+)
 
-# What the segmentation engine reads per customer (the shared column contract). Booleans are read as 0/1:
-# COPY renders them as t/f, which the engine would not recognise as numbers.
-NUMBER_COLUMNS = (
-    "year_birth", "income", "kidhome", "teenhome", "recency",
-    "mnt_wines", "mnt_fruits", "mnt_meat_products", "mnt_fish_products", "mnt_sweet_products", "mnt_gold_prods",
-    "num_deals_purchases", "num_web_purchases", "num_catalog_purchases", "num_store_purchases",
-    "num_web_visits_month",
-)
-TEXT_COLUMNS = ("education", "marital_status", "dt_customer")
-FLAG_COLUMNS = (
-    "accepted_cmp1", "accepted_cmp2", "accepted_cmp3", "accepted_cmp4", "accepted_cmp5", "complain", "response",
-)
-NO_PREVIOUS_SEGMENT = -1
 # Memory for the hash join of a run's memberships with the customer table (local to the publishing transaction).
 PUBLISH_WORK_MEM = "256MB"
 
@@ -105,12 +94,6 @@ def customers_recluster(
     return run
 
 
-def customer_attributes() -> list[Attribute]:
-    """The custom attributes customer files have brought (``core.CustomAttribute``, entity "customers")."""
-    rows = CustomAttribute.objects.filter(entity=CUSTOMER_SPEC.name).order_by("key")
-    return [Attribute(key=key, label=label, kind=kind) for key, label, kind in rows.values_list("key", "label", "kind")]
-
-
 def _check_request(*, algorithm: str, k: int | None, features: list[str] | None, attributes: list[Attribute]) -> None:
     if algorithm not in ALGORITHMS:
         raise UserError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
@@ -137,7 +120,7 @@ def _recluster(
 ) -> None:
     tracker.progress("reading customers", 0.02)
     previous_run = SegmentationRun.objects.filter(is_current=True).first()
-    ids = _customer_ids() if _spread_over_workers() else None
+    ids = customer_ids() if _spread_over_workers() else None
     if ids is not None and len(ids) > recluster_chunks.fit_sample_size():
         sample = customers_frame(previous_run=previous_run, attributes=attributes,
                                  ids=recluster_chunks.fit_sample(ids, seed))
@@ -168,85 +151,6 @@ def _segmented(customers: pd.DataFrame, *, tracker, algorithm, k, seed, features
 def _spread_over_workers() -> bool:
     """Whether a re-cluster of many customers is spread over workers: when tasks go through a broker."""
     return spread_over_workers()
-
-
-def _customer_ids() -> np.ndarray:
-    frame = bulk.read_frame(f"SELECT id FROM {Customer._meta.db_table} ORDER BY id", columns=["id"])
-    return frame["id"].to_numpy(dtype=np.int64)
-
-
-def customers_frame(
-    *, previous_run: SegmentationRun | None, attributes: list[Attribute] | None = None,
-    id_range: tuple[int, int] | None = None, ids: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Every customer in id order (the engine's input contract + ``id``), with ``previous_key``: the segment key
-    the customer had in ``previous_run`` (-1 unsegmented there, NaN when the customer was not in it), and each of
-    ``attributes`` as a column ``attr:<key>`` (its JSON value as text; the engine reads it by kind).
-
-    One SELECT of the customer table, streamed with COPY on PostgreSQL and parsed while it streams. Id order keeps the engine's sampling, and
-    so the result, the same for the same data. ``previous_key`` comes from the customers' own segment columns,
-    which the previous run published together with its memberships: a segment means its key, a reason means
-    unsegmented, neither means the customer arrived after that run. (Joining the run's million memberships
-    instead would cost a second or so more.) ``id_range`` (low, high inclusive) or ``ids`` read only those
-    customers."""
-    attributes = attributes or []
-    columns = ["id", *NUMBER_COLUMNS, *TEXT_COLUMNS, "segment_id", "unsegmented_reason"]
-    select = [*columns, *(f"CAST({name} AS integer) AS {name}" for name in FLAG_COLUMNS)]
-    params: list = []
-    for index, attribute in enumerate(attributes):
-        expression, param = _attribute_sql(attribute.key)
-        select.append(f"{expression} AS attr_{index}")
-        params.append(param)
-    where, where_params = _where(id_range, ids)
-    sql = f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} {where} ORDER BY id"
-    params += where_params
-    frame = bulk.read_frame_overlapped(sql, params)
-    frame = frame.rename(columns={f"attr_{index}": a.column for index, a in enumerate(attributes)})
-    frame["previous_key"] = _previous_keys(frame, previous_run)
-    return frame.drop(columns=["segment_id", "unsegmented_reason"])
-
-
-def _where(id_range: tuple[int, int] | None, ids: np.ndarray | None) -> tuple[str, list]:
-    if id_range is not None:
-        return "WHERE id BETWEEN %s AND %s", [int(id_range[0]), int(id_range[1])]
-    if ids is not None and bulk.is_postgres():
-        return "WHERE id = ANY(%s)", [[int(i) for i in ids]]
-    if ids is not None:
-        return "WHERE id IN (SELECT value FROM json_each(%s))", [json.dumps([int(i) for i in ids])]
-    return "", []
-
-
-def _attribute_sql(key: str) -> tuple[str, str]:
-    """One attribute of the JSON column as text: ``->>`` on PostgreSQL, ``json_extract`` on SQLite."""
-    if bulk.is_postgres():
-        return "attributes ->> %s", key
-    return "json_extract(attributes, %s)", '$."' + key.replace('"', '\\"') + '"'
-
-
-
-def _previous_keys(frame: pd.DataFrame, previous_run: SegmentationRun | None) -> np.ndarray:
-    previous_key = np.full(len(frame), np.nan)
-    if previous_run is None or frame.empty:
-        return previous_key
-    keys = dict(previous_run.segments.values_list("pk", "key"))
-    segment_ids = pd.to_numeric(frame["segment_id"], errors="coerce")
-    segmented = segment_ids.isin(list(keys)).to_numpy()
-    previous_key[segmented] = segment_ids[segmented].map(keys).to_numpy(dtype="float64")
-    has_reason = frame["unsegmented_reason"].astype("string").fillna("") != ""
-    unsegmented = (~segmented) & has_reason.to_numpy(dtype=bool)
-    previous_key[unsegmented] = NO_PREVIOUS_SEGMENT
-    return previous_key
-
-
-def previous_segmentation(run: SegmentationRun | None) -> PreviousSegmentation | None:
-    """The keys, centroids and personas the engine matches new segments against (churn is counted here)."""
-    if run is None:
-        return None
-    segments = list(run.segments.order_by("key").values_list("key", "centroid", "persona"))
-    if not segments:
-        return None
-    keys, centroids, personas = (list(column) for column in zip(*segments))
-    return PreviousSegmentation(keys=keys, centroids=centroids, feature_names=run.feature_names, personas=personas)
 
 
 def customer_churn(previous_keys: pd.Series, keys: np.ndarray) -> float:
