@@ -110,7 +110,7 @@ class Propensity:
 
 
 def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
-                    training_rows: int = PROPENSITY_TRAINING_ROWS) -> tuple[np.ndarray, dict]:
+                    training_rows: int | None = None) -> tuple[np.ndarray, dict]:
     """Each customer's propensity to accept a campaign, and what the job report says about how it was made
     (``propensity_fit`` on ``customers``, applied to them)."""
     propensity, report = propensity_fit(customers, rates, training_rows)
@@ -118,33 +118,23 @@ def base_propensity(customers: pd.DataFrame, rates: AcceptanceRates | None,
 
 
 def propensity_fit(customers: pd.DataFrame, rates: AcceptanceRates | None,
-                   training_rows: int = PROPENSITY_TRAINING_ROWS) -> tuple[Propensity, dict]:
+                   training_rows: int | None = None) -> tuple[Propensity, dict]:
     """How each customer's propensity to accept a campaign is found, and what the job report says about it.
 
     The customer campaign model (``campaigns.ml.propensity``, model 2) is trained on the customers' own response
-    history (``response``, with accepted_cmp1-5 as features), on a seeded sample of ``training_rows`` when there
-    are more customers; the same seed and data give the same model. With too little history to train, the
-    propensity is left unknown so ``acceptance_probability`` falls back to the smoothed rate of recorded offer
-    responses; with none recorded either, it is the Beta-smoothed historic response rate of the customer's persona
-    (of its segment, for a descriptive segment). Only customers whose file says whether they responded count as
-    history (so ``customers`` may hold just those); with no such customer and nothing recorded, the propensity
-    stays unknown.
+    history (``response``, with accepted_cmp1-5 as features), on a seeded sample of ``training_rows``
+    (``PROPENSITY_TRAINING_ROWS``) when there are more customers (``propensity_trained``); the same seed and data
+    give the same model. With too little history to train, the propensity is left unknown so
+    ``acceptance_probability`` falls back to the smoothed rate of recorded offer responses; with none recorded
+    either, it is the Beta-smoothed historic response rate of the customer's persona (of its segment, for a
+    descriptive segment). Only customers whose file says whether they responded count as history (so ``customers``
+    may hold just those); with no such customer and nothing recorded, the propensity stays unknown.
     """
     known = customers[CUSTOMER_TARGET].notna().to_numpy()
     history = customers.loc[known, list(HISTORY_COLUMNS)].astype({CUSTOMER_TARGET: bool})
     responded = int(history[CUSTOMER_TARGET].sum())
-    if len(history) >= MIN_TRAINING_ROWS and min(responded, len(history) - responded) >= MIN_ROWS_PER_CLASS:
-        sample = (history.sample(n=training_rows, random_state=PROPENSITY_SEED)
-                  if len(history) > training_rows else history)
-        model = train_customer_propensity(sample, PROPENSITY_SEED)
-        report = {
-            "source": "customer campaign model", "model": model.chosen,
-            "held_out_roc_auc": round(model.held_out_roc_auc[model.chosen], 4),
-            "held_out_roc_auc_by_candidate": {k: round(v, 4) for k, v in model.held_out_roc_auc.items()},
-            "cv_roc_auc_by_candidate": {k: round(v, 4) for k, v in model.cv_roc_auc.items()},
-            "training_rows": len(sample), "customers": len(history),
-        }
-        return Propensity(model=model), report
+    if can_train(len(history), responded):
+        return propensity_trained(history.iloc[training_sample(len(history), training_rows)], customers=len(history))
     reason = (f"too little response history to train a model ({len(history)} customers with a known response, "
               f"{responded} responded; needs {MIN_TRAINING_ROWS} customers and {MIN_ROWS_PER_CLASS} of each "
               f"outcome)")
@@ -157,6 +147,34 @@ def propensity_fit(customers: pd.DataFrame, rates: AcceptanceRates | None,
         return Propensity(), {"source": "none", "reason": f"{reason}; P(accept) is unknown, offers are ranked by value"}
     group_rates = acceptance_rates(with_history, by=("group",), accepted_column=CUSTOMER_TARGET)
     return Propensity(group_rates=group_rates), {"source": "historic response rate per persona", "reason": reason}
+
+
+def can_train(known: int, responded: int) -> bool:
+    """Whether ``known`` customers with a known response, ``responded`` of them positive, can train the model."""
+    return known >= MIN_TRAINING_ROWS and min(responded, known - responded) >= MIN_ROWS_PER_CLASS
+
+
+def training_sample(known: int, training_rows: int | None = None) -> np.ndarray:
+    """Positions, among the ``known`` history rows in id order, of the rows the model trains on: all of them, or
+    the seeded sample of ``training_rows`` that ``DataFrame.sample`` draws (it depends on the row count only)."""
+    rows = PROPENSITY_TRAINING_ROWS if training_rows is None else training_rows
+    if known <= rows:
+        return np.arange(known)
+    return pd.Series(np.arange(known)).sample(n=rows, random_state=PROPENSITY_SEED).to_numpy()
+
+
+def propensity_trained(sample: pd.DataFrame, *, customers: int) -> tuple[Propensity, dict]:
+    """The customer campaign model trained on ``sample`` (``HISTORY_COLUMNS``, drawn by ``training_sample`` from
+    ``customers`` with a known response), and the report on it."""
+    model = train_customer_propensity(sample, PROPENSITY_SEED)
+    report = {
+        "source": "customer campaign model", "model": model.chosen,
+        "held_out_roc_auc": round(model.held_out_roc_auc[model.chosen], 4),
+        "held_out_roc_auc_by_candidate": {k: round(v, 4) for k, v in model.held_out_roc_auc.items()},
+        "cv_roc_auc_by_candidate": {k: round(v, 4) for k, v in model.cv_roc_auc.items()},
+        "training_rows": len(sample), "customers": customers,
+    }
+    return Propensity(model=model), report
 
 
 def response_groups(customers: pd.DataFrame) -> np.ndarray:

@@ -1,9 +1,9 @@
 """Offer attachment as a chunked stage (core.chunks), used when tasks go through a broker (one or more workers).
 
 1. The run reads what is global: the acceptance rates of recorded responses, the campaigns' offers, and fits the
-   base propensity on every customer's response history (``campaigns.attach.propensity_fit``), with the model's
-   "today" fixed at the last join date of every customer. It stages them once for the chunks
-   (``INPUTS_TABLE``: one row, pickled, as a model artifact is).
+   base propensity on every customer's response history as ``campaigns.attach.propensity_fit`` does (reading
+   whole rows only of the seeded training sample), with the model's "today" fixed at the last join date of every
+   customer. It stages them once for the chunks (``INPUTS_TABLE``: one row, pickled, as a model artifact is).
 2. Every worker takes id ranges of the customers: it reads them, applies the propensity, and for every campaign
    builds the candidates, eligibility, frequency caps (the campaign's rows of those customers), P(accept),
    expected value and rank per customer (``campaigns.attach.scored_candidates``), stages the scored pairs
@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
-from campaigns.attach import (BASE_COLUMN, AttachRun, CampaignTarget, Propensity, Reach, plan_audience,
-                              propensity_fit, scored_candidates, targetable_customers)
-from campaigns.frames import (SCORED_COLUMNS, assignments_frame, customers_frame, customers_last_joined,
-                              offers_frame, recorded_responses_frame, scored_frame)
+from campaigns.attach import (BASE_COLUMN, HISTORY_COLUMNS, AttachRun, CampaignTarget, Propensity, Reach, can_train,
+                              plan_audience, propensity_fit, propensity_trained, scored_candidates,
+                              targetable_customers, training_sample)
+from campaigns.frames import (SCORED_COLUMNS, assignments_frame, customer_responses, customers_frame,
+                              customers_last_joined, offers_frame, recorded_responses_frame, scored_frame)
+from campaigns.ml.propensity import CUSTOMER_TARGET
 from campaigns.ml.smoothing import AcceptanceRates, acceptance_rates
 from campaigns.models import Campaign
 from core.bulk import quote
@@ -61,7 +63,7 @@ def plans_in_chunks(*, job: JobRun, campaigns: list[Campaign], tracker: JobTrack
     offers = {campaign.pk: offers_frame(campaign) for campaign in campaigns}
     lap("read responses and offers")
     tracker.progress("training propensity", 0.1)
-    propensity, report = propensity_fit(customers_frame(known_response=True), rates)
+    propensity, report = _propensity(rates)
     inputs = AttachInputs(propensity.as_of(customers_last_joined()), rates, offers)
     lap("train propensity")
     staging_create(SCORE_TABLE, SCORED_COLUMNS)
@@ -88,6 +90,18 @@ def plans_in_chunks(*, job: JobRun, campaigns: list[Campaign], tracker: JobTrack
             targetable=targetable))
     lap("plan audiences")
     return AttachRun(plans=plans, customers=customers, propensity=report, recorded=len(recorded))
+
+
+def _propensity(rates: AcceptanceRates | None) -> tuple[Propensity, dict]:
+    """``propensity_fit`` on every customer's history, reading whole rows only of the customers it trains on
+    (the seeded sample) when there is enough history to train."""
+    responses = customer_responses()
+    if not can_train(len(responses), int(responses["response"].sum())):
+        return propensity_fit(customers_frame(known_response=True), rates)
+    ids = responses["id"].to_numpy()[training_sample(len(responses))]
+    sample = customers_frame(ids=ids).set_index("customer_id", drop=False).loc[ids]
+    return propensity_trained(sample[list(HISTORY_COLUMNS)].astype({CUSTOMER_TARGET: bool}),
+                              customers=len(responses))
 
 
 def staged_clear() -> None:

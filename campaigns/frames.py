@@ -32,13 +32,16 @@ SCORED_COLUMNS = {"id": "bigint", "campaign_id": "bigint", "offer_id": "bigint",
                   "p_accept": "double precision", "score": "double precision", "rank": "integer"}
 
 
-def customers_frame(*, id_range: tuple[int, int] | None = None, known_response: bool = False) -> pd.DataFrame:
-    """Every customer (of ids ``id_range``, inclusive; only those whose file says whether they responded, with
-    ``known_response``) with its persona, segment key and the columns rules and the propensity model use; a column
-    the customer's file did not have is missing (NaN, or NA for a flag)."""
+def customers_frame(*, id_range: tuple[int, int] | None = None, ids: np.ndarray | None = None,
+                    known_response: bool = False) -> pd.DataFrame:
+    """Every customer (of ids ``id_range``, inclusive, or of ``ids``; only those whose file says whether they
+    responded, with ``known_response``), in id order, with its persona, segment key and the columns rules and the
+    propensity model use; a column the customer's file did not have is missing (NaN, or NA for a flag)."""
     counts = ", ".join(f"c.{quote(name)}" for name in COUNT_COLUMNS)
     flags = ", ".join(f"CAST(c.{quote(name)} AS INTEGER) AS {quote(name)}" for name in FLAG_COLUMNS)
     where = ["c.id BETWEEN %s AND %s"] * (id_range is not None) + ["c.response IS NOT NULL"] * known_response
+    if ids is not None:
+        where.append(f"c.id IN ({', '.join(str(int(i)) for i in ids)})" if len(ids) else "1 = 0")
     sql = (
         f"SELECT c.id AS customer_id, '{ID_PREFIX}' || c.external_id AS external_id, c.persona, "
         f"s.{quote('key')} AS segment_key, c.income, c.dt_customer, {counts}, {flags} "
@@ -60,6 +63,14 @@ def customers_frame(*, id_range: tuple[int, int] | None = None, known_response: 
     for name in FLAG_COLUMNS:
         frame[name] = pd.to_numeric(frame[name]).astype("boolean")
     return frame
+
+
+def customer_responses() -> pd.DataFrame:
+    """Id and response (true/false) of every customer whose file says whether it responded, in id order."""
+    frame = read_frame(f"SELECT id, CAST(response AS INTEGER) AS response FROM {quote(Customer._meta.db_table)} "
+                       "WHERE response IS NOT NULL ORDER BY id", columns=["id", "response"])
+    return pd.DataFrame({"id": pd.to_numeric(frame["id"]).astype("int64").to_numpy(),
+                         "response": pd.to_numeric(frame["response"]).astype(bool).to_numpy()})
 
 
 def customers_last_joined() -> pd.Timestamp | None:

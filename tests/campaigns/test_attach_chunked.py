@@ -109,14 +109,26 @@ def test_chunked_and_one_pass_attach_propose_the_same_offers(two_campaigns, monk
     assert {status for _, _, _, status, *_ in rows} == {Status.PROPOSED}
 
 
+def test_chunked_and_one_pass_attach_train_the_propensity_on_the_same_sample(two_campaigns, monkeypatch):
+    monkeypatch.setattr("campaigns.attach.PROPENSITY_TRAINING_ROWS", 700)
+
+    chunked, one_pass = attach_both_ways(monkeypatch)
+
+    assert chunked == one_pass
+    _, _, report = one_pass
+    assert (report["propensity"]["training_rows"], report["propensity"]["customers"]) == (700, 2000)
+
+
 def test_chunked_and_one_pass_attach_change_the_same_rows_after_responses_and_moves(two_campaigns, monkeypatch):
     """Recorded answers (acceptance rates, frequency caps) and customers moving persona (expiries, re-scores)."""
     capped, _ = two_campaigns
     offers_attach()
     treated = OfferAssignment.objects.filter(campaign=capped, is_control=False).order_by("id")
-    for index, pk in enumerate(treated.values_list("id", flat=True)[:300]):
-        status = Status.ACCEPTED if index % 3 == 0 else Status.DECLINED
-        OfferAssignment.objects.filter(pk=pk).update(status=status, response_source="person")
+    answered = list(treated.values_list("id", "persona"))[::3]
+    accepted = [pk for pk, persona in answered if persona == PREMIUM]  # P(accept) moves apart by persona
+    declined = [pk for pk, persona in answered if persona != PREMIUM]
+    treated.filter(pk__in=accepted).update(status=Status.ACCEPTED, response_source="person")
+    treated.filter(pk__in=declined).update(status=Status.DECLINED, response_source="person")
     moved = Customer.objects.filter(persona=PREMIUM).order_by("id")[:150]
     Customer.objects.filter(pk__in=list(moved.values_list("pk", flat=True))).update(persona="deal_oriented")
 
@@ -124,7 +136,7 @@ def test_chunked_and_one_pass_attach_change_the_same_rows_after_responses_and_mo
 
     assert chunked == one_pass
     _, counts, report = one_pass
-    assert report["recorded_responses"] == 300
+    assert report["recorded_responses"] == len(answered) > 100
     assert counts["expired"] > 0 and counts["rescored"] > 0 and counts["offers_proposed"] > 0
 
 
