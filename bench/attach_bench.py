@@ -2,7 +2,8 @@
 default offer of each persona, ``offers_attach`` timed end to end: the first run (every row inserted), a re-run
 with the same inputs (nothing written), and a run after 10 % of the customers moved persona (their pending offers
 expired, new ones proposed). Also times the campaign's lift report. Starts from empty customer and assignment
-tables.
+tables. The attach runs in-process here (no broker): the one-pass form; through workers it is chunked
+(campaigns/attach_chunks.py), which bench/nightly_bench.py measures.
 
     python bench/attach_bench.py --customers 1000000
 """

@@ -9,9 +9,10 @@ are read from the run's record (``report["stages"]``).
 
 Floors, as in ../shared/PERF-NOTES.md and the other bench scripts (measured once, after the runs, in this process):
 re-cluster = the engine on the in-memory frame + a raw COPY of the membership rows (bench/recluster_bench.py);
-attach = propensity and planning on the in-memory frames + a raw COPY of the inserted rows; re-score = COPY out,
-predict_proba + tiers, COPY into a temp table, one UPDATE … FROM (bench/rescore_bench.py). Targets: the whole run
-<= 2x the sum of the floors, and 2 workers faster than 1.
+attach = propensity and planning on the in-memory frames (one pass) + a raw COPY of the inserted rows (through
+workers the attach is chunked, campaigns/attach_chunks.py: its own seconds per step are printed after each run);
+re-score = COPY out, predict_proba + tiers, COPY into a temp table, one UPDATE … FROM (bench/rescore_bench.py).
+Targets: the whole run <= 2x the sum of the floors, and 2 workers faster than 1.
 
     python bench/nightly_bench.py --customers 1000000 --leads 1000000
     python bench/nightly_bench.py --customers 100000 --leads 100000 --workers 1 2
@@ -32,6 +33,9 @@ from _setup import ROOT, django_on_postgres, load_average, timed
 
 STAGES = ("re-cluster customers", "prune segment history", "attach offers", "retrain lead model if due",
           "re-score leads")
+# the chunked attach's steps (campaigns.attach_chunks), in the order they run; the run's record keeps no order
+ATTACH_STEPS = ("read responses and offers", "train propensity", "score customers in chunks", "plan audiences",
+                "publish")
 FLOOR_OF_STAGE = {"re-cluster customers": "re-cluster", "attach offers": "attach", "re-score leads": "re-score"}
 
 
@@ -103,8 +107,9 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
         worker.wait(timeout=60)
 
 
-def nightly_through_workers(count: int, redis_url: str) -> tuple[float, dict]:
-    """Seconds of one nightly run with ``count`` worker processes, and its seconds per stage."""
+def nightly_through_workers(count: int, redis_url: str) -> tuple[float, dict, dict]:
+    """Seconds of one nightly run with ``count`` worker processes, its seconds per stage, and the attach's seconds
+    per step (its job's ``report["timings"]``)."""
     import redis
     from celery import Celery
 
@@ -133,7 +138,9 @@ def nightly_through_workers(count: int, redis_url: str) -> tuple[float, dict]:
     failed = [f"{name}: {stage['error']}" for name, stage in stages.items() if stage["status"] != "succeeded"]
     if job.status != "succeeded" or failed:
         raise SystemExit(f"nightly run #{job.pk} {job.status}: {job.error} {failed}")
-    return seconds, {name: stage["seconds"] for name, stage in stages.items()}
+    attach = JobRun.objects.filter(pk=stages["attach offers"]["job"]).first() if "attach offers" in stages else None
+    return seconds, {name: stage["seconds"] for name, stage in stages.items()}, (attach.report.get("timings", {})
+                                                                                 if attach else {})
 
 
 def attach_floor(results: dict) -> float:
@@ -160,7 +167,9 @@ def attach_floor(results: dict) -> float:
     rows = [insert_rows(plan, None, timezone.now()) for plan in plans]
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_assignment_floor")
-        cursor.execute("CREATE UNLOGGED TABLE bench_assignment_floor (LIKE campaigns_offerassignment)")
+        # its ids drawn as the table's own are (LIKE alone copies the NOT NULL id without its identity)
+        cursor.execute("CREATE UNLOGGED TABLE bench_assignment_floor "
+                       "(LIKE campaigns_offerassignment INCLUDING DEFAULTS INCLUDING IDENTITY)")
         with timed("floor: attach, raw COPY of the inserted rows", results):
             for frame in rows:
                 copy_frame(cursor, "bench_assignment_floor", frame)
@@ -199,6 +208,9 @@ def main() -> None:
         runs[count] = nightly_through_workers(count, args.redis)
         print(f"  nightly run, {count} worker process(es): {runs[count][0]:.2f} s (load average {load_average()})",
               flush=True)
+        steps = sorted(runs[count][2].items(), key=lambda item: ATTACH_STEPS.index(item[0])
+                       if item[0] in ATTACH_STEPS else len(ATTACH_STEPS))
+        print("    attach offers: " + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps), flush=True)
     floor = floors(results)
     total_floor = sum(floor.values())
     print(f"\n{'stage':<28}" + "".join(f"{f'{n} worker(s) s':>16}" for n in runs) + f"{'floor s':>10}")
