@@ -84,12 +84,12 @@ def chunks_of(job: JobRun) -> list[str]:
         return [status for (status,) in cursor.fetchall()]
 
 
-def attach_both_ways(monkeypatch) -> tuple[tuple, tuple]:
-    """The outcome of a chunked attach, then (from the same state: the chunked one is rolled back) of the one-pass
-    attach."""
+def attach_both_ways(monkeypatch, chunk_count: int = 5) -> tuple[tuple, tuple]:
+    """The outcome of a chunked attach (in ``chunk_count`` chunks), then (from the same state: the chunked one is
+    rolled back) of the one-pass attach."""
     with transaction.atomic():
         job = offers_attach()
-        assert chunks_of(job) == [chunks.DONE] * 5
+        assert chunks_of(job) == [chunks.DONE] * chunk_count
         chunked = outcome(job)
         transaction.set_rollback(True)
     monkeypatch.setattr("campaigns.services.spread_over_workers", lambda: False)
@@ -173,3 +173,14 @@ def test_a_failed_chunk_publishes_nothing_and_fails_the_run(two_campaigns, monke
     assert chunks_of(job) == [chunks.DONE, chunks.DONE, chunks.FAILED, chunks.PENDING, chunks.PENDING]
     assert job.status == JobRun.Status.FAILED
     assert not OfferAssignment.objects.exists()
+
+
+def test_chunked_attach_with_no_customers_proposes_nothing_and_names_every_offer(monkeypatch):
+    campaign = campaign_create(name="Empty", with_default_offers=True)
+
+    chunked, one_pass = attach_both_ways(monkeypatch, chunk_count=0)
+
+    assert chunked == one_pass
+    rows, counts, report = one_pass
+    assert (rows, counts["customers"], counts["offers_without_customers"]) == ([], 0, 3)
+    assert len(report["campaigns"][str(campaign.pk)]["offers_without_customers"]) == 3
