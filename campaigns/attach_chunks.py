@@ -3,7 +3,9 @@
 1. The run reads what is global: the acceptance rates of recorded responses, the campaigns' offers, and fits the
    base propensity on every customer's response history as ``campaigns.attach.propensity_fit`` does (reading
    whole rows only of the seeded training sample), with the model's "today" fixed at the last join date of every
-   customer. It stages them once for the chunks (``INPUTS_TABLE``: one row, pickled, as a model artifact is).
+   customer. It stages them once for the chunks (``INPUTS_TABLE``: one row, pickled and signed with an HMAC of
+   the project's SECRET_KEY; a worker loads only a row whose signature holds, so a row written by anything but a
+   run of this project is refused, never unpickled).
 2. Every worker takes id ranges of the customers: it reads them, applies the propensity, and for every campaign
    builds the candidates, eligibility, frequency caps (the campaign's rows of those customers), P(accept),
    expected value and rank per customer (``campaigns.attach.scored_candidates``), stages the scored pairs
@@ -19,6 +21,7 @@ assignments: every step a chunk takes depends on its own customers only, with th
 from __future__ import annotations
 
 import base64
+import hmac
 import pickle
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -26,6 +29,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
+from django.utils.crypto import salted_hmac
 
 from campaigns.attach import (BASE_COLUMN, HISTORY_COLUMNS, AttachRun, CampaignTarget, Propensity, Reach, can_train,
                               plan_audience, propensity_fit, propensity_trained, scored_candidates,
@@ -70,7 +74,7 @@ def plans_in_chunks(*, job: JobRun, campaigns: list[Campaign], tracker: JobTrack
     staging_create(INPUTS_TABLE, {"id": "bigint", "inputs": "text"})
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(INPUTS_TABLE)} (run_id, id, inputs) VALUES (%s, 0, %s)",
-                       [job.pk, base64.b64encode(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).decode()])
+                       [job.pk, _sealed(inputs)])
     ranges = id_ranges_of(Customer._meta.db_table)
     tracker.progress(f"scoring {len(ranges)} chunks of customers", 0.2)
     results = chunks_run(
@@ -140,8 +144,25 @@ def _inputs(run_id: int) -> AttachInputs:
             cursor.execute(f"SELECT inputs FROM {quote(INPUTS_TABLE)} WHERE run_id = %s", [run_id])
             (text,) = cursor.fetchone()
         _read.clear()
-        _read[run_id] = pickle.loads(base64.b64decode(text))
+        _read[run_id] = _unsealed(text)
     return _read[run_id]
+
+
+_SEAL_SALT = "campaigns.attach_chunks.inputs"
+
+
+def _sealed(inputs: AttachInputs) -> str:
+    """The inputs pickled, as "signature:base64" (HMAC-SHA256 keyed by SECRET_KEY)."""
+    blob = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+    return f"{salted_hmac(_SEAL_SALT, blob, algorithm='sha256').hexdigest()}:{base64.b64encode(blob).decode()}"
+
+
+def _unsealed(text: str) -> AttachInputs:
+    signature, _, encoded = text.partition(":")
+    blob = base64.b64decode(encoded)
+    if not hmac.compare_digest(signature, salted_hmac(_SEAL_SALT, blob, algorithm="sha256").hexdigest()):
+        raise ValueError("the attach run's staged inputs fail their signature check: not loaded")
+    return pickle.loads(blob)  # signed by a run of this project (above)
 
 
 def _in_offer_order(scored: pd.DataFrame, offers: pd.DataFrame) -> pd.DataFrame:

@@ -184,3 +184,15 @@ def test_chunked_attach_with_no_customers_proposes_nothing_and_names_every_offer
     rows, counts, report = one_pass
     assert (rows, counts["customers"], counts["offers_without_customers"]) == ([], 0, 3)
     assert len(report["campaigns"][str(campaign.pk)]["offers_without_customers"]) == 3
+
+
+def test_staged_inputs_load_only_with_their_signature():
+    """A worker unpickles the run's staged inputs only when their HMAC (keyed by SECRET_KEY) holds."""
+    from campaigns.attach_chunks import _sealed, _unsealed
+
+    sealed = _sealed({"offers": [1, 2]})
+    assert _unsealed(sealed) == {"offers": [1, 2]}
+    signature, _, encoded = sealed.partition(":")
+    forged = f"{'0' * len(signature)}:{encoded}"
+    with pytest.raises(ValueError, match="signature"):
+        _unsealed(forged)
