@@ -148,7 +148,8 @@ def attach_floor(results: dict) -> float:
     from django.db import connection
     from django.utils import timezone
 
-    from campaigns.attach import BASE_COLUMN, CampaignTarget, base_propensity, plan_campaign
+    from campaigns.attach import BASE_COLUMN, CampaignTarget, plan_campaign
+    from campaigns.attach_propensity import base_propensity
     from campaigns.frames import assignments_frame, customers_frame, insert_rows, offers_frame, \
         recorded_responses_frame
     from campaigns.ml.smoothing import acceptance_rates

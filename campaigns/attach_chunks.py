@@ -1,7 +1,7 @@
 """Offer attachment as a chunked stage (core.chunks), used when tasks go through a broker (one or more workers).
 
 1. The run reads what is global: the acceptance rates of recorded responses, the campaigns' offers, and fits the
-   base propensity on every customer's response history as ``campaigns.attach.propensity_fit`` does (reading
+   base propensity on every customer's response history as ``campaigns.attach_propensity.propensity_fit`` does (reading
    whole rows only of the seeded training sample), with the model's "today" fixed at the last join date of every
    customer. It stages them once for the chunks (``INPUTS_TABLE``: one row, pickled and signed with an HMAC of
    the project's SECRET_KEY; a worker loads only a row whose signature holds, so a row written by anything but a
@@ -31,9 +31,10 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils.crypto import salted_hmac
 
-from campaigns.attach import (BASE_COLUMN, HISTORY_COLUMNS, AttachRun, CampaignTarget, Propensity, Reach, can_train,
-                              plan_audience, propensity_fit, propensity_trained, scored_candidates,
-                              targetable_customers, training_sample)
+from campaigns.attach import (BASE_COLUMN, AttachRun, CampaignTarget, Reach, plan_audience, scored_candidates,
+                              targetable_customers)
+from campaigns.attach_propensity import (HISTORY_COLUMNS, Propensity, can_train, propensity_fit, propensity_trained,
+                                         training_sample)
 from campaigns.frames import (SCORED_COLUMNS, assignments_frame, customer_responses, customers_frame,
                               customers_last_joined, offers_frame, recorded_responses_frame, scored_frame)
 from campaigns.ml.propensity import CUSTOMER_TARGET

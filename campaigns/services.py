@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campaigns.attach import BASE_COLUMN, AttachRun, CampaignTarget, base_propensity, plan_campaign
+from campaigns.attach import BASE_COLUMN, AttachRun, CampaignTarget, plan_campaign
+from campaigns.attach_propensity import base_propensity
 from campaigns.attach_chunks import plans_in_chunks, staged_clear
 from campaigns.frames import (assignments_frame, customers_frame, offers_frame, plan_publish,
                               recorded_responses_frame, response_targets_frame, responses_publish)
@@ -146,7 +147,7 @@ def offers_attach(*, campaign: Campaign | None = None, trigger: str = JobRun.Tri
     campaign (or just ``campaign``), as one job run whose changes are published in one transaction.
 
     How customers, offers, control groups and caps combine is described in ``campaigns.attach``; the P(accept)
-    behind the ranking in ``campaigns.attach.base_propensity``. Re-running with the same inputs writes nothing.
+    behind the ranking in ``campaigns.attach_propensity.base_propensity``. Re-running with the same inputs writes nothing.
     """
     job = job or job_create(kind=JobRun.Kind.ATTACH_OFFERS, trigger=trigger, user=user,
                             params={"campaign_id": campaign.pk if campaign else None})

@@ -110,7 +110,7 @@ def test_chunked_and_one_pass_attach_propose_the_same_offers(two_campaigns, monk
 
 
 def test_chunked_and_one_pass_attach_train_the_propensity_on_the_same_sample(two_campaigns, monkeypatch):
-    monkeypatch.setattr("campaigns.attach.PROPENSITY_TRAINING_ROWS", 700)
+    monkeypatch.setattr("campaigns.attach_propensity.PROPENSITY_TRAINING_ROWS", 700)
 
     chunked, one_pass = attach_both_ways(monkeypatch)
 

@@ -5,7 +5,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.attach import PROPENSITY_TRAINING_ROWS
+from campaigns.attach_propensity import PROPENSITY_TRAINING_ROWS
 from campaigns.frames import customers_frame, response_records_frame
 from campaigns.ml.compare import compare_on_customers, compare_on_responses
 from campaigns.ml.datasets import read_customers, read_responses
