@@ -121,7 +121,7 @@ def prepare_offers(*, offered: int) -> None:
     from django.db import connection
 
     from campaigns.models import Campaign, Offer
-    from core.personas import PERSONAS
+    from segmentation.personas import PERSONAS
 
     campaign, _ = Campaign.objects.get_or_create(name=BENCH_CAMPAIGN, defaults={"status": Campaign.Status.ACTIVE})
     if campaign.offers.count() != OFFERS:

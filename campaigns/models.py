@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from core.personas import PERSONA_CHOICES
+from segmentation.personas import PERSONA_CHOICES
 
 
 class Campaign(models.Model):

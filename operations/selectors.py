@@ -14,7 +14,7 @@ from django.utils import timezone
 from campaigns.charts import display_row, report_notes
 from campaigns.selectors import campaign_lift_report, campaigns_running
 from core.models import JobRun
-from core.personas import PERSONA_LABELS
+from segmentation.personas import PERSONA_LABELS
 from core.roles import user_roles
 from leads.models import Lead, LeadActivity
 from leads.selectors import lead_tier_counts

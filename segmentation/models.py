@@ -1,6 +1,6 @@
 from django.db import models
 
-from core.personas import PERSONA_CHOICES
+from segmentation.personas import PERSONA_CHOICES
 
 
 class Customer(models.Model):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from campaigns.models import Campaign, Offer, OfferAssignment
-from core.personas import PREMIUM
+from segmentation.personas import PREMIUM
 from leads.models import Lead
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from campaigns.ml.lift import MIN_ACCEPTED, MIN_ARM_SIZE, VERDICT_LABELS
 from campaigns.models import Campaign, Offer, OfferAssignment
-from core.personas import PERSONA_CHOICES, PERSONAS
+from segmentation.personas import PERSONA_CHOICES, PERSONAS
 from core.api.serializers import blank_or
 
 RESPONSE_STATUSES = (OfferAssignment.Status.SENT, OfferAssignment.Status.ACCEPTED, OfferAssignment.Status.DECLINED)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 
 from ._draws import CUSTOMER_STREAM, check_row_count, counts, happens, labelled, logistic, pick, pick_within, stream_for
 
@@ -25,7 +25,7 @@ CUSTOMER_COLUMNS = (
 )
 PRODUCT_COLUMNS = ("MntWines", "MntFruits", "MntMeatProducts", "MntFishProducts", "MntSweetProducts", "MntGoldProds")
 
-# Persona order used by every per-persona table below (matches core.personas.PERSONAS).
+# Persona order used by every per-persona table below (matches segmentation.personas.PERSONAS).
 PERSONA_ORDER = (PREMIUM, DEAL_ORIENTED, VALUE_FAMILY)
 PERSONA_SHARES = (0.30, 0.30, 0.40)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api.serializers import blank_or
-from core.personas import PERSONA_CHOICES
+from segmentation.personas import PERSONA_CHOICES
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
 
 

@@ -41,7 +41,7 @@ from typing import Iterable
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from core.personas import DEAL_ORIENTED, PERSONA_LABELS, PERSONAS, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PERSONA_LABELS, PERSONAS, PREMIUM, VALUE_FAMILY
 
 PERSONA_WEIGHTS: dict[str, dict[str, float]] = {
     PREMIUM: {"income": 1.0, "total_spend": 1.0, "catalog_share": 0.5, "campaigns_accepted": 0.5, "store_share": 0.25},

@@ -2,7 +2,7 @@
 import pytest
 
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate
-from core.personas import PERSONAS
+from segmentation.personas import PERSONAS
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from core.personas import DEAL_ORIENTED, PREMIUM
+from segmentation.personas import DEAL_ORIENTED, PREMIUM
 from tests.factories import AssignmentFactory, MembershipFactory, SegmentationRunFactory, SegmentFactory
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from campaigns.models import Offer, OfferAssignment
-from core.personas import PREMIUM
+from segmentation.personas import PREMIUM
 from core.roles import MARKETER
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory, UserFactory
 

@@ -8,7 +8,7 @@ from django.db import connections
 
 from campaigns.models import Campaign, OfferAssignment
 from campaigns.services import responses_import
-from core.personas import PREMIUM
+from segmentation.personas import PREMIUM
 from operations.synthetic import generate_responses
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 

@@ -14,7 +14,7 @@ from campaigns.tasks import attach_offers
 from core.errors import UserError
 from core.jobs import job_enqueue
 from core.models import JobRun
-from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.job_runs import JobAlreadyRunning
 from segmentation.models import Customer, Segment, SegmentationRun
 from segmentation.services import customers_import, customers_recluster

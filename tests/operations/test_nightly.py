@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.models import OfferAssignment
 from core.models import JobRun
-from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from leads.models import Lead
 from operations.nightly import nightly_run
 from segmentation.models import Customer, SegmentationRun

@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from core.personas import PERSONAS
+from segmentation.personas import PERSONAS
 from operations.synthetic import (
     CUSTOMER_COLUMNS,
     FOREIGN_CUSTOMER_COLUMNS,

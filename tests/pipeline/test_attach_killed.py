@@ -13,7 +13,7 @@ from campaigns.services import offers_attach
 from core import chunks
 from core.job_runs import STALE_ERROR, job_create
 from core.models import JobRun
-from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.models import Customer
 from tests.campaigns.factories import import_generated_customers
 from tests.factories import CampaignFactory, OfferFactory

@@ -8,7 +8,7 @@ import pytest
 from campaigns.models import OfferAssignment
 from campaigns.services import offers_attach
 from core.models import JobRun
-from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.job_runs import STALE_ERROR, job_create
 from leads.models import Lead, LeadScore
 from leads.training import lead_model_train

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.personas import DEAL_ORIENTED, PERSONAS, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PERSONAS, PREMIUM, VALUE_FAMILY
 from segmentation.ml import (
     INSUFFICIENT_DATA, OUTLIER, PreviousSegmentation, build_customer_features, match_segments,
     rename_dataset_columns, segment_churn, segment_customers,

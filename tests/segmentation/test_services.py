@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.errors import UserError
 from core.models import JobRun
-from core.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.job_runs import JobAlreadyRunning, JobTracker
 from segmentation import services
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
