@@ -9,7 +9,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _setup import django_on_postgres, load_average, timed
+from _setup import django_on_postgres, load_average, step_timers, timed
 
 # The sample columns a CRM export names otherwise (the mapping's synonyms find each of them).
 FOREIGN_NAMES = {
@@ -58,6 +58,43 @@ def _floors(path: Path, results: dict[str, float]) -> dict[str, float]:
     return {name: results[label] for name, label in FLOORS.items()}
 
 
+def _phases() -> dict[str, tuple[object, str]]:
+    """The import's phases: read + validate, the frame for the table, the attributes' JSON, then the upsert (the
+    COPY into the table or the stage, and the rest: the UPDATE and INSERT statements)."""
+    from core import attributes, bulk, import_runs
+
+    return {"read + validate": (import_runs, "_prepare"), "table frame": (import_runs, "model_frame"),
+            "attributes JSON": (attributes, "render"), "upsert": (import_runs, "upsert_frame"),
+            "of which COPY": (bulk, "copy_frame")}
+
+
+def _statement_timer(steps: dict[str, float]):
+    """A database execute wrapper adding the seconds of each UPDATE and INSERT … SELECT to ``steps``."""
+    import time
+
+    def wrapper(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            verb = sql.lstrip().split(" ", 1)[0].upper()
+            if verb in ("UPDATE", "INSERT") and " FROM " in sql:
+                steps[f"of which {verb}"] = steps.get(f"of which {verb}", 0.0) + time.perf_counter() - start
+    return wrapper
+
+
+def _import(label: str, results: dict[str, float], **kwargs):
+    from django.db import connection
+
+    from leads.services import leads_import
+
+    steps: dict[str, float] = {}
+    with timed(label, results), step_timers(steps, _phases()), connection.execute_wrapper(_statement_timer(steps)):
+        job = leads_import(**kwargs)
+    print("    " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in steps.items()), flush=True)
+    return job
+
+
 def _beside_floors(label: str, seconds: float, floors: dict[str, float]) -> str:
     return (f"{label:<44} {seconds:6.1f} s = {seconds / floors['typed']:4.1f}x the typed floor "
             f"({floors['typed']:.1f} s; target <= 3x), {seconds / floors['bare']:4.1f}x the bare one "
@@ -77,7 +114,6 @@ def main() -> None:
     from operations.synthetic import generate_leads
     from operations.synthetic.extra_columns import with_extra_columns
     from leads.importers import LEAD_SPEC
-    from leads.services import leads_import
 
     results: dict[str, float] = {}
     print(f"load average before: {load_average()}")
@@ -100,15 +136,12 @@ def main() -> None:
 
         floors = _floors(path, results)
 
-        with timed("import: first load (all inserted)", results):
-            first = leads_import(source=path)
-        with timed("import: same file again (all unchanged)", results):
-            again = leads_import(source=path)
+        first = _import("import: first load (all inserted)", results, source=path)
+        again = _import("import: same file again (all unchanged)", results, source=path)
         _empty_leads()
-        with timed("mapped + 10 attributes: first load", results):
-            mapped_first = leads_import(source=mapped_path, mapping="bench crm")
-        with timed("mapped + 10 attributes: same file again", results):
-            mapped_again = leads_import(source=mapped_path, mapping="bench crm")
+        mapped_first = _import("mapped + 10 attributes: first load", results, source=mapped_path, mapping="bench crm")
+        mapped_again = _import("mapped + 10 attributes: same file again", results, source=mapped_path,
+                               mapping="bench crm")
 
     print(f"\nrows {args.rows:,} ({size_mb:.0f} MB CSV; mapped file with {EXTRA_COLUMNS} extra columns {mapped_mb:.0f} MB)")
     print(f"first load  {first.counts}")
