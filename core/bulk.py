@@ -27,7 +27,8 @@ from django.db import connection
 
 STAGE_TABLE = "_bulk_stage"
 COPY_CHUNK_ROWS = 200_000
-FIRST_LOAD_DROP_ROWS = 10_000  # a first load of at least this many rows checks foreign keys once, after the COPY
+# a first load of at least this many rows checks foreign keys and builds indexes once, after the COPY
+FIRST_LOAD_DROP_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,8 @@ def upsert_frame(
             if _is_empty(cursor, t):
                 filled = {c: frame[c].fillna(_plain(d)) if frame[c].hasnans else frame[c] for c, d in fallback.items()}
                 rows = frame[columns].assign(**filled, **{c: _plain(v) for c, v in extra.items()})
-                with _foreign_keys_checked_after(cursor, table, len(frame)):
+                with _foreign_keys_checked_after(cursor, table, len(frame)), \
+                        _indexes_built_after(cursor, table, len(frame)):
                     copy_frame(cursor, table, rows)
                 return UpsertCounts(inserted=len(frame), updated=0, unchanged=0)
         stage = quote(create_stage(cursor, like_table=table, columns=columns, text_columns=merge_json_columns))
@@ -247,6 +249,38 @@ def _foreign_keys_checked_after(cursor, table: str, rows: int):
     yield
     for name, definition in keys:
         cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+@contextmanager
+def _indexes_built_after(cursor, table: str, rows: int):
+    """Around a large first load (PostgreSQL, in the caller's transaction): the table's indexes other than its
+    primary key (and any that a foreign key leans on) dropped and built again after the COPY, each in one sorted
+    pass. Into the lead table at 1,000,000 sample-layout rows the COPY with its three indexes took 7-8 s, with the
+    primary key alone 4.1 s plus 1.7 s to build the other two (quiet machine). A duplicate key (validation rejects
+    them first) then fails the build instead of the COPY, in the same transaction. Holds the table's ACCESS
+    EXCLUSIVE lock until commit, as dropping its foreign keys does."""
+    if rows < FIRST_LOAD_DROP_ROWS:
+        yield
+        return
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, c.conname, pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid) "
+        "FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
+        "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid) ORDER BY 1",
+        [quote(table)],
+    )
+    indexes = cursor.fetchall()
+    for index, constraint, _, _ in indexes:
+        if constraint:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}")
+        else:
+            cursor.execute(f"DROP INDEX {index}")  # regclass text: already quoted where it needs to be
+    yield
+    for _, constraint, index_definition, constraint_definition in indexes:
+        if constraint:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} {constraint_definition}")
+        else:
+            cursor.execute(index_definition)
 
 
 def _inserted_value(column: str, fallback: dict, merge_json: tuple[str, ...]) -> str:

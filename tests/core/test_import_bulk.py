@@ -22,6 +22,15 @@ def stored_text(external_id: str) -> str:
         return cursor.fetchone()[0]
 
 
+def indexes() -> list[tuple]:
+    """(name, definition, whether a constraint owns it, its oid) of each index of the lead table."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), "
+                       "EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid), i.indexrelid "
+                       "FROM pg_index i WHERE i.indrelid = 'leads_lead'::regclass ORDER BY 1")
+        return cursor.fetchall()
+
+
 def lead_defaults() -> dict[str, object]:
     return insert_defaults(Lead, {"external_id", "age"}, timezone.now())
 
@@ -106,3 +115,19 @@ def test_a_large_first_load_checks_foreign_keys_after_the_copy_and_keeps_them(mo
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("UPDATE leads_lead SET owner_id = 987654321 WHERE external_id = 'A1'")
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_a_large_first_load_builds_the_indexes_after_the_copy_and_keeps_them(monkeypatch):
+    before = indexes()
+    monkeypatch.setattr(bulk, "FIRST_LOAD_DROP_ROWS", 2)
+
+    job = leads_import(source=b"ID,Region\nA1,North\nA2,South\nA3,East\n")
+
+    after = indexes()
+    assert job.counts["inserted"] == 3
+    assert [row[:3] for row in after] == [row[:3] for row in before]
+    same_objects = {(name, oid) for name, _, _, oid in before} & {(name, oid) for name, _, _, oid in after}
+    assert [name for name, _ in same_objects] == ["leads_lead_pkey"]  # the others were dropped and built again
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Lead.objects.create(external_id="A1")
