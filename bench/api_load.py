@@ -54,9 +54,9 @@ def load_rows(*, leads: int, customers: int, per_rep: int, offered: int, seed: i
     import tempfile
 
     from campaigns.models import OfferAssignment
-    from operations.synthetic import generate_customers, generate_leads
     from leads.models import Lead
     from leads.services import leads_import
+    from operations.synthetic import generate_customers, generate_leads
     from segmentation.models import Customer
     from segmentation.services import customers_import
 

@@ -43,8 +43,8 @@ def load(customers: int, leads: int, labelled: int, seed: int, results: dict) ->
     from django.db import connection
 
     from campaigns.services import campaign_create
-    from operations.synthetic import generate_customers, generate_leads
     from leads.services import lead_model_train, leads_import
+    from operations.synthetic import generate_customers, generate_leads
     from segmentation.services import customers_import
 
     with connection.cursor() as cursor:
@@ -113,8 +113,8 @@ def nightly_through_workers(count: int, redis_url: str) -> tuple[float, dict, di
     import redis
     from celery import Celery
 
-    from core.models import JobRun
     from core.job_runs import job_create
+    from core.models import JobRun
 
     redis.Redis.from_url(redis_url).flushdb()
     sender = Celery("nightly-bench", broker=redis_url)

@@ -40,8 +40,8 @@ def load_leads(n: int, labelled: int, seed: int, results: dict) -> None:
     """N generated leads of which ``labelled`` have a known outcome; the champion is trained on those."""
     from django.db import connection
 
-    from operations.synthetic import generate_leads
     from leads.services import lead_model_train, leads_import
+    from operations.synthetic import generate_leads
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "leads.csv"
@@ -74,8 +74,8 @@ def floor(results: dict, label: str) -> tuple[float, float]:
 
     from core.bulk import copy_frame, read_frame
     from leads.ml import FEATURES, score_leads
-    from leads.selectors import champion_model
     from leads.score_writer import PUBLISH_WORK_MEM
+    from leads.selectors import champion_model
     from leads.services import model_load, thresholds
 
     model = model_load(champion_model())

@@ -1,7 +1,7 @@
 """Column spec for the personalisation response-history file (Data.xlsx or its CSV export)."""
 from campaigns.models import ResponseRecord
-from core.import_validation import Column, ImportSpec
 from core.import_runs import ImportEntity, register_import
+from core.import_validation import Column, ImportSpec
 from core.models import JobRun
 
 RESPONSE_SPEC = ImportSpec(

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.attach import BASE_COLUMN, AttachRun, CampaignTarget, plan_campaign
-from campaigns.attach_propensity import base_propensity
 from campaigns.attach_chunks import plans_in_chunks, staged_clear
+from campaigns.attach_propensity import base_propensity
 from campaigns.frames import (assignments_frame, customers_frame, offers_frame, plan_publish,
                               recorded_responses_frame, response_targets_frame, responses_publish)
 from campaigns.importers import RESPONSE_SPEC
@@ -21,12 +21,12 @@ from campaigns.ml.smoothing import acceptance_rates
 from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate, ResponseRecord
 from campaigns.response_files import NEXT_STATUSES, match_assignments, parse_lines
 from campaigns.selectors import campaigns_running
-from core.errors import UserError
-from core.import_validation import LINE_COLUMN, MAX_REPORTED_ERRORS, Column, ImportSpec, map_columns, read_table
 from core.chunks import spread_over_workers
+from core.errors import UserError
 from core.import_runs import file_import
-from core.models import JobRun
+from core.import_validation import LINE_COLUMN, MAX_REPORTED_ERRORS, Column, ImportSpec, map_columns, read_table
 from core.job_runs import JobTracker, job_create, job_fence, job_running
+from core.models import JobRun
 from segmentation.models import SegmentationRun
 
 Status = OfferAssignment.Status

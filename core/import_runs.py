@@ -32,8 +32,8 @@ from core.mapping import (
     ATTRIBUTE_PREFIX, Mapping, MappingError, attribute_key, check_mapping, column_kinds, is_sample_layout,
     mapped_frame, suggest_mapping, unknown_values,
 )
-from core.models import CustomAttribute, ImportMapping, JobRun
 from core.job_runs import job_create, job_running
+from core.models import CustomAttribute, ImportMapping, JobRun
 
 ATTRIBUTES_FIELD = "attributes"
 PREVIEW_SAMPLE_ROWS = 10_000  # rows the preview infers attribute kinds from

@@ -13,9 +13,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from core.job_runs import JobNotRun, job_abandoned_by_worker, job_create, job_release_ended_attempt, jobs_release_stale
 from core.models import JobRun
 from core.registry import TasksByKind
-from core.job_runs import JobNotRun, job_abandoned_by_worker, job_create, job_release_ended_attempt, jobs_release_stale
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 from celery import shared_task
 
 from core.chunks import chunks_work
-from core.jobs import job_task_options
 from core.job_runs import jobs_release_stale
+from core.jobs import job_task_options
 
 
 @shared_task(name="core.release_stale_jobs", **job_task_options("short"))

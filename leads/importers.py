@@ -1,6 +1,6 @@
 """Column spec for the ExtraaLearn leads file, and how another company's lead export names the same things."""
-from core.import_validation import Column, ImportSpec
 from core.import_runs import ImportEntity, register_import
+from core.import_validation import Column, ImportSpec
 from core.models import JobRun
 from leads.models import Lead
 

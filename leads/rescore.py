@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.chunks import Chunk, chunk_stage, chunks_run, id_ranges_of, staging_clear, staging_create, staging_replace
-from core.models import JobRun
 from core.job_runs import job_fence
+from core.models import JobRun
 from leads import ml
 from leads.models import Lead, ScoringModel
-from leads.selectors import leads_frame
 from leads.score_writer import ScoreWriter
+from leads.selectors import leads_frame
 
 STAGE_TABLE = "leads_rescore_stage"
 

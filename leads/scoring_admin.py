@@ -17,8 +17,8 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
 from core.models import JobRun
-from leads import charts
 from core.roles import MANAGE
+from leads import charts
 from leads.admin_helpers import RoleAdmin, confirm, enqueue, fixed, image, percent, table
 from leads.models import ScoringModel
 from leads.selectors import champion_model

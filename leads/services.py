@@ -14,9 +14,9 @@ from threadpoolctl import threadpool_limits
 from core.chunks import spread_over_workers
 from core.errors import ConflictError, UserError
 from core.import_runs import file_import
+from core.job_runs import job_create, job_fence, job_running
 from core.models import JobRun
 from core.roles import ADMIN, user_roles
-from core.job_runs import job_create, job_fence, job_running
 from leads import ml
 from leads.importers import LEAD_SPEC
 from leads.models import CLOSED_STAGES, CLOSED_STAGES_SQL, Lead, LeadActivity, SalesRep, ScoringModel
@@ -27,10 +27,10 @@ from leads.registry import (  # noqa: F401  (re-exported: the service names of t
     model_load,
 )
 from leads.rescore import rescore_in_chunks
-from leads.selectors import factors_in_words as _factors_in_words  # noqa: F401  (leads.rescore reads them here)
-from leads.selectors import model_cached as _model_cached  # noqa: F401
 from leads.score_writer import ScoreWriter
+from leads.selectors import factors_in_words as _factors_in_words  # noqa: F401  (leads.rescore reads them here)
 from leads.selectors import leads_frame, thresholds
+from leads.selectors import model_cached as _model_cached  # noqa: F401
 from leads.training import lead_model_train, lead_model_train_if_due  # noqa: F401  (re-exported)
 
 

@@ -19,8 +19,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from core.models import JobRun
 from core.job_runs import job_create, job_running
+from core.models import JobRun
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 from campaigns.charts import display_row, report_notes
 from campaigns.selectors import campaign_lift_report, campaigns_running
 from core.models import JobRun
-from segmentation.personas import PERSONA_LABELS
 from core.roles import user_roles
 from leads.models import Lead, LeadActivity
 from leads.selectors import lead_tier_counts
 from segmentation.models import SegmentationRun
+from segmentation.personas import PERSONA_LABELS
 from segmentation.selectors import current_run, run_segments
 
 RUN_NOW = (

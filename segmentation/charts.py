@@ -8,8 +8,8 @@ from __future__ import annotations
 import base64
 import io
 
-from segmentation.personas import PERSONA_LABELS
 from segmentation.ml.profiles import FEATURE_LABELS
+from segmentation.personas import PERSONA_LABELS
 
 PERSONA_COLOURS = {"premium": "#7b4fa0", "deal_oriented": "#e08a1e", "value_family": "#2f8f6b"}
 OTHER_COLOUR = "#8a8a8a"

@@ -1,7 +1,7 @@
 """Column spec for the customer-personality file (tab separated in the original), and how another company's
 customer file names the same things."""
-from core.import_validation import Column, ImportSpec
 from core.import_runs import ImportEntity, register_import
+from core.import_validation import Column, ImportSpec
 from core.models import JobRun
 
 CURRENT_YEAR_LIMIT = 2100

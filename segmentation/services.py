@@ -12,8 +12,8 @@ from core import bulk
 from core.chunks import spread_over_workers
 from core.errors import UserError
 from core.import_runs import file_import
-from core.models import JobRun
 from core.job_runs import JobTracker, job_create, job_fence, job_running
+from core.models import JobRun
 from segmentation.importers import CUSTOMER_SPEC
 from segmentation.ml import (
     ALGORITHMS, Attribute, SegmentationOutcome, UnknownFeature, segment_customers,

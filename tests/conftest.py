@@ -28,8 +28,8 @@ def trained_models(tmp_path_factory):
 def generated_leads_with_champion(db, settings, trained_models):
     """800 generated leads, half of them open, and a champion trained on them with one small candidate (logistic
     regression): trained once per session, registered in each test (see TrainedModels)."""
-    from operations.synthetic import generate_leads
     from leads.services import leads_import
+    from operations.synthetic import generate_leads
 
     leads_import(source=generate_leads(800, seed=3, open_share=0.5).to_csv(index=False).encode(),
                  source_name="leads.csv")

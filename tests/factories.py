@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from campaigns.models import Campaign, Offer, OfferAssignment
-from segmentation.personas import PREMIUM
 from leads.models import Lead
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
+from segmentation.personas import PREMIUM
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -128,8 +128,8 @@ class ScoringModelFactory(factory.django.DjangoModelFactory):
 
 def import_generated_leads(folder, *, leads: int = 1500, open_share: float = 0.2, seed: int = 7):
     """Write seeded synthetic ExtraaLearn leads into ``folder`` and import them (the import's JobRun)."""
-    from operations.synthetic import write_dataset
     from leads.services import leads_import
+    from operations.synthetic import write_dataset
 
     path = write_dataset(folder, customers=0, leads=leads, responses=0, seed=seed, open_share=open_share)["leads"]
     return leads_import(source=path, source_name=path.name)

@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 from campaigns.ml.lift import MIN_ACCEPTED, MIN_ARM_SIZE, VERDICT_LABELS
 from campaigns.models import Campaign, Offer, OfferAssignment
-from segmentation.personas import PERSONA_CHOICES, PERSONAS
 from core.api.serializers import blank_or
+from segmentation.personas import PERSONA_CHOICES, PERSONAS
 
 RESPONSE_STATUSES = (OfferAssignment.Status.SENT, OfferAssignment.Status.ACCEPTED, OfferAssignment.Status.DECLINED)
 

@@ -12,8 +12,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from core.models import JobRun
 from core.job_runs import JobInterrupted, interruption
+from core.models import JobRun
 
 EXIT_ERROR = 1
 

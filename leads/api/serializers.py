@@ -4,9 +4,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.api.serializers import blank_or
 from core.roles import SALES_REP
 from leads.importers import LEAD_SPEC
-from core.api.serializers import blank_or
 from leads.models import Lead, LeadScore, ScoringModel
 
 PROFILE_FIELDS = [

@@ -184,8 +184,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def scores(self, request, pk=None):
-        from leads.selectors import lead_score_history
         from leads.selectors import lead_factors
+        from leads.selectors import lead_score_history
 
         lead = self.get_object()
         page = self.paginate_queryset(lead_score_history(lead=lead))

@@ -22,8 +22,8 @@ from leads.ml.drivers import global_drivers
 from leads.ml.evaluation import evaluate_on
 from leads.ml.features import DEFAULT_SPEC, LEAD_ID, OUTCOME, FeatureColumn, FeatureSpec, outcome_values
 from leads.ml.pipeline import ALGORITHMS, build_lead_pipeline
-from leads.ml.tiers import DEFAULT_THRESHOLDS, TierThresholds
 from leads.ml.selection import FeatureSelection, UnknownColumn, select_features
+from leads.ml.tiers import DEFAULT_THRESHOLDS, TierThresholds
 from leads.ml.tuning import TunedCandidate, choose_champion, tune
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api.serializers import blank_or
-from segmentation.personas import PERSONA_CHOICES
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
+from segmentation.personas import PERSONA_CHOICES
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -39,8 +39,8 @@ from segmentation.ml.clustering import (
     ALGORITHMS, OUTLIER, TOO_FEW_CUSTOMERS, WEAK_SILHOUETTE, ClusteringSettings, ClusterResult, Progress,
     cluster_customers, weak_clustering_reason,
 )
-from segmentation.ml.feature_set import FeatureSet, UnknownFeature
 from segmentation.ml.engine import SegmentationOutcome, SegmentSummary, segment_customers
+from segmentation.ml.feature_set import FeatureSet, UnknownFeature
 from segmentation.ml.features import (
     INSUFFICIENT_DATA, CustomerFeatures, FeatureBasis, build_customer_features, rename_dataset_columns,
 )

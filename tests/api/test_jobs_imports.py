@@ -3,9 +3,9 @@ import io
 
 import pytest
 
-from segmentation.api.job_params import RECLUSTER_ALGORITHMS
 from core.models import CustomAttribute, JobRun
 from leads.models import Lead
+from segmentation.api.job_params import RECLUSTER_ALGORITHMS
 from tests.factories import CampaignFactory
 from tests.shared_data import LEADS_FILE, shared_data_path
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from operations.synthetic import generate_customers
 from segmentation.models import Customer
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.services import customers_import
 
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from campaigns.models import Offer, OfferAssignment
-from segmentation.personas import PREMIUM
 from core.roles import MARKETER
+from segmentation.personas import PREMIUM
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

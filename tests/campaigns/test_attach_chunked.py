@@ -8,8 +8,8 @@ from campaigns.models import Offer, OfferAssignment
 from campaigns.services import campaign_create, offers_attach
 from core import chunks
 from core.models import JobRun
-from segmentation.personas import PREMIUM
 from segmentation.models import Customer
+from segmentation.personas import PREMIUM
 from tests.campaigns.factories import import_generated_customers
 from tests.campaigns.test_byod_offers import (  # noqa: F401  (the tests run again, chunked)
     shop_segments,

@@ -12,9 +12,9 @@ from campaigns.ml.ranking import eligibility_mask
 from campaigns.models import OfferAssignment
 from campaigns.services import offers_attach
 from core.models import JobRun
-from segmentation.personas import PREMIUM
 from operations.synthetic import write_foreign_dataset
 from segmentation.models import Customer, Segment, SegmentationRun
+from segmentation.personas import PREMIUM
 from segmentation.services import customers_import, customers_recluster
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
 

@@ -8,8 +8,8 @@ from django.db import connections
 
 from campaigns.models import Campaign, OfferAssignment
 from campaigns.services import responses_import
-from segmentation.personas import PREMIUM
 from operations.synthetic import generate_responses
+from segmentation.personas import PREMIUM
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db

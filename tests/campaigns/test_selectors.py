@@ -7,8 +7,8 @@ from campaigns.models import Campaign, Offer, OfferAssignment
 from campaigns.selectors import (campaign_audience_rows, campaign_find, campaign_lift_report,
                                  customer_next_best_offers)
 from core.errors import UserError
-from segmentation.personas import DEAL_ORIENTED, PREMIUM
 from segmentation.models import Customer
+from segmentation.personas import DEAL_ORIENTED, PREMIUM
 from tests.factories import (AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory, SegmentationRunFactory,
                              SegmentFactory)
 

@@ -5,18 +5,18 @@ import factory
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate
 from campaigns.frames import recorded_responses_frame
+from campaigns.models import Campaign, Offer, OfferAssignment, OfferTemplate
 from campaigns.selectors import campaign_lift_report
 from campaigns.services import (campaign_create, offer_response_record, offer_responses_import,
                                 offer_responses_simulate, offers_attach)
 from campaigns.tasks import attach_offers
 from core.errors import UserError
+from core.job_runs import JobAlreadyRunning
 from core.jobs import job_enqueue
 from core.models import JobRun
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
-from core.job_runs import JobAlreadyRunning
 from segmentation.models import Customer, Segment, SegmentationRun
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.services import customers_import, customers_recluster
 from tests.campaigns.factories import import_generated_customers, personas_by_income_tercile
 from tests.factories import AssignmentFactory, CampaignFactory, CustomerFactory, OfferFactory

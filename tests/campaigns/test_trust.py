@@ -9,9 +9,9 @@ from django.urls import reverse
 from campaigns.models import OfferAssignment
 from campaigns.selectors import campaign_lift_report
 from campaigns.services import campaign_create, offer_response_record, offers_attach
-from segmentation.personas import DEAL_ORIENTED, PREMIUM
 from core.roles import MARKETER
 from segmentation.models import Customer
+from segmentation.personas import DEAL_ORIENTED, PREMIUM
 from segmentation.services import customers_import, customers_recluster
 from tests.api.factories import role_user
 from tests.factories import (

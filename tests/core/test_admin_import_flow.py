@@ -14,9 +14,9 @@ from campaigns.models import ResponseRecord
 from core.forms import STASH_FOLDER
 from core.import_runs import import_entity, import_mapping_save, import_template_csv
 from core.mapping import Mapping
-from operations.synthetic import generate_customers
 from core.models import CustomAttribute, ImportMapping, ImportRun, JobRun
 from leads.models import Lead
+from operations.synthetic import generate_customers
 from tests.api.factories import role_user
 from tests.core.test_import_runs_byod import MALFORMED
 from tests.factories import CustomerFactory, LeadFactory

@@ -12,11 +12,11 @@ from rest_framework.test import APIClient
 from core.import_runs import file_preview, import_mapping_resolve, import_template_csv
 from core.mapping import Mapping
 from core.models import CustomAttribute, ImportMapping, JobRun
-from operations.synthetic.foreign import generate_foreign_customers, generate_foreign_leads
 from leads.importers import LEAD_SPEC
 from leads.models import Lead
 from leads.selectors import open_leads, rep_queue
 from leads.services import leads_assign_round_robin, leads_import
+from operations.synthetic.foreign import generate_foreign_customers, generate_foreign_leads
 from segmentation.models import Customer
 from segmentation.services import customers_import
 from tests.api.factories import role_user

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from core.models import JobRun
 from core.job_runs import JobInterrupted, job_create, job_running, jobs_release_stale
+from core.models import JobRun
 from segmentation.models import SegmentationRun
 from tests.factories import SegmentationRunFactory, import_generated_leads
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from core.models import JobRun
-from operations.synthetic import generate_leads
 from leads import ml
 from leads.models import Lead, LeadActivity, LeadScore, ScoringModel
+from operations.synthetic import generate_leads
 from tests.factories import LeadFactory, SalesRepFactory, ScoringModelFactory, UserFactory, import_generated_leads
 
 pytestmark = pytest.mark.django_db

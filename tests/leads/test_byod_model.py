@@ -18,10 +18,10 @@ from leads.ml.features import CATEGORY, prepare_lead_features
 from leads.ml.train import labelled_leads, split_positions
 from leads.models import Lead, ScoringModel
 from leads.registry import model_load
-from leads.selectors import lead_feature_candidates, leads_frame
-from leads.training import training_config
 from leads.selectors import lead_factors
+from leads.selectors import lead_feature_candidates, leads_frame
 from leads.services import lead_model_train, leads_import, leads_rescore
+from leads.training import training_config
 from tests.shared_data import LEADS_FILE, shared_data_path
 
 QUICK = TrainingConfig(algorithms=(LOGISTIC_REGRESSION,), cv_folds=3, calibration_folds=3, importance_repeats=1)

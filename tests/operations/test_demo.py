@@ -9,8 +9,8 @@ from django.utils import timezone
 from campaigns.models import Campaign, OfferAssignment
 from campaigns.selectors import campaign_lift_report
 from core.models import JobRun
-from operations.synthetic import write_dataset
 from operations.demo import job_label, nightly_step_jobs
+from operations.synthetic import write_dataset
 
 pytestmark = pytest.mark.django_db
 

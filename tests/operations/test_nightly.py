@@ -4,10 +4,10 @@ import pytest
 
 from campaigns.models import OfferAssignment
 from core.models import JobRun
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from leads.models import Lead
 from operations.nightly import nightly_run
 from segmentation.models import Customer, SegmentationRun
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from tests.campaigns.factories import import_generated_customers
 from tests.factories import CampaignFactory, OfferFactory, import_generated_leads
 

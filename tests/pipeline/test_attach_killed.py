@@ -13,8 +13,8 @@ from campaigns.services import offers_attach
 from core import chunks
 from core.job_runs import STALE_ERROR, job_create
 from core.models import JobRun
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.models import Customer
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from tests.campaigns.factories import import_generated_customers
 from tests.factories import CampaignFactory, OfferFactory
 from tests.pipeline.conftest import STALE_SECONDS, wait_for

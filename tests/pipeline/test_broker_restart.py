@@ -6,8 +6,8 @@ import pytest
 from django.db.models import Count
 
 from campaigns.models import OfferAssignment
-from core.models import JobRun
 from core.job_runs import job_create
+from core.models import JobRun
 from segmentation.models import Customer, SegmentationRun, SegmentMembership
 from tests.pipeline.test_worker_killed import with_offers
 

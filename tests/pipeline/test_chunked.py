@@ -8,11 +8,11 @@ from django.db import connection
 from django.db.models import Count
 
 from core import chunks
-from core.models import JobRun
 from core.job_runs import job_create
+from core.models import JobRun
 from leads.models import Lead, LeadScore
-from leads.training import lead_model_train
 from leads.services import leads_rescore
+from leads.training import lead_model_train
 from tests.factories import import_generated_leads
 from tests.pipeline.conftest import wait_for
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from core import chunks
-from core.models import JobRun
 from core.job_runs import job_create, job_running
+from core.models import JobRun
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db]
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from operations import nightly
-from core.models import JobRun
 from core.job_runs import REDELIVERED_ERROR, STALE_ERROR, JobSuperseded, job_create, job_fence, job_running
+from core.models import JobRun
+from operations import nightly
 from operations.tasks import nightly_run
 from tests.concurrency import run_at_once
 

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from core.models import JobRun
 from core.job_runs import STALE_ERROR, job_create, job_running
+from core.models import JobRun
 
 pytestmark = pytest.mark.pipeline
 

@@ -3,9 +3,9 @@ shows them and the dashboard still reads the run."""
 import pytest
 from django.urls import reverse
 
-from operations import nightly
-from core.models import JobRun
 from core.job_runs import job_create
+from core.models import JobRun
+from operations import nightly
 from operations.selectors import last_nightly
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db]

@@ -2,8 +2,8 @@
 the other recorded as skipped."""
 import pytest
 
-from core.models import JobRun
 from core.job_runs import job_create
+from core.models import JobRun
 from operations.selectors import NIGHTLY_STEPS
 from tests.pipeline.test_worker_killed import with_customers
 

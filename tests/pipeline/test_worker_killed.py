@@ -7,13 +7,13 @@ import pytest
 
 from campaigns.models import OfferAssignment
 from campaigns.services import offers_attach
-from core.models import JobRun
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.job_runs import STALE_ERROR, job_create
+from core.models import JobRun
 from leads.models import Lead, LeadScore
-from leads.training import lead_model_train
 from leads.services import leads_rescore
+from leads.training import lead_model_train
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.services import customers_recluster
 from tests.campaigns.factories import import_generated_customers
 from tests.factories import CampaignFactory, OfferFactory, import_generated_leads

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from segmentation import services
-from core.models import JobRun
 from core.job_runs import job_create
+from core.models import JobRun
+from segmentation import services
 from segmentation.models import SegmentationRun
 from segmentation.tasks import recluster_customers
 from tests.factories import CustomerFactory

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.models import SegmentationRun
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.selectors import current_run, customer_segment_history, segment_export_rows
 from tests.factories import CustomerFactory
 from tests.factories import MembershipFactory, SegmentationRunFactory, SegmentFactory

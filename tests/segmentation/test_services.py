@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from core.errors import UserError
-from core.models import JobRun
-from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from core.job_runs import JobAlreadyRunning, JobTracker
+from core.models import JobRun
 from segmentation import services
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
+from segmentation.personas import DEAL_ORIENTED, PREMIUM, VALUE_FAMILY
 from segmentation.services import customers_recluster
 from tests.factories import CustomerFactory
 from tests.segmentation.factories import REAL_CUSTOMERS, import_real_customers
