@@ -72,7 +72,8 @@ def floor(results: dict, label: str) -> tuple[float, float]:
     import pandas as pd
     from django.db import connection, transaction
 
-    from core.bulk import copy_frame, read_frame
+    from core.bulk import copy_frame
+    from core.bulk_read import read_frame
     from leads.ml import FEATURES, score_leads
     from leads.score_writer import PUBLISH_WORK_MEM
     from leads.selectors import champion_model

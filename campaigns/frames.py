@@ -1,7 +1,7 @@
 """Attachment data between the database and DataFrames: customers, offers, assignment rows and recorded responses
 in; a plan's inserts, expiries and re-scores out.
 
-Reads go through ``core.bulk.read_frame`` (COPY on PostgreSQL). Writes COPY the new rows straight into the
+Reads go through ``core.bulk_read.read_frame`` (COPY on PostgreSQL). Writes COPY the new rows straight into the
 assignment table and apply expiries and re-scores as one ``UPDATE … FROM`` a staging table each. Updates touch
 only rows still pending (proposed), so a response recorded while the job ran is never overwritten.
 """
@@ -15,7 +15,8 @@ from django.db.models import Max
 from campaigns.attach import EXISTING_COLUMNS, EXPIRED, PROPOSED, AttachPlan
 from campaigns.ml.ranking import validate_rules
 from campaigns.models import Campaign, Offer, OfferAssignment, ResponseRecord
-from core.bulk import copy_frame, create_stage, drop_stage, is_postgres, quote, read_frame
+from core.bulk import copy_frame, create_stage, drop_stage, is_postgres, quote
+from core.bulk_read import read_frame
 from core.errors import UserError
 from segmentation.models import Customer, Segment
 

@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.bulk import is_postgres, quote, read_frame
+from core.bulk import is_postgres, quote
+from core.bulk_read import read_frame
 from core.models import CustomAttribute, JobRun
 from core.roles import OWN_OR_CLAIMABLE, SALES_REP, register_row_rule, rows_for
 from leads import ml

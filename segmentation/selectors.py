@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
-from core import bulk
+from core import bulk, bulk_read
 from core.models import CustomAttribute, JobRun
 from segmentation.importers import CUSTOMER_SPEC
 from segmentation.ml import Attribute, PreviousSegmentation
@@ -115,7 +115,7 @@ def customer_attributes() -> list[Attribute]:
 
 def customer_ids() -> np.ndarray:
     """Every customer's id, in id order."""
-    frame = bulk.read_frame(f"SELECT id FROM {Customer._meta.db_table} ORDER BY id", columns=["id"])
+    frame = bulk_read.read_frame(f"SELECT id FROM {Customer._meta.db_table} ORDER BY id", columns=["id"])
     return frame["id"].to_numpy(dtype=np.int64)
 
 
@@ -144,7 +144,7 @@ def customers_frame(
     where, where_params = _where(id_range, ids)
     sql = f"SELECT {', '.join(select)} FROM {Customer._meta.db_table} {where} ORDER BY id"
     params += where_params
-    frame = bulk.read_frame_overlapped(sql, params)
+    frame = bulk_read.read_frame_overlapped(sql, params)
     frame = frame.rename(columns={f"attr_{index}": a.column for index, a in enumerate(attributes)})
     frame["previous_key"] = _previous_keys(frame, previous_run)
     return frame.drop(columns=["segment_id", "unsegmented_reason"])

@@ -1,9 +1,9 @@
-"""core.bulk.read_frame_overlapped: the same frame as read_frame, however the CSV is cut into pieces."""
+"""core.bulk_read.read_frame_overlapped: the same frame as read_frame, however the CSV is cut into pieces."""
 import pandas as pd
 import pytest
 from django.db import connection
 
-from core import bulk
+from core import bulk_read
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,10 @@ def awkward_table():
 
 @pytest.mark.parametrize("piece_bytes", [50, 4_096, 8 << 20])
 def test_overlapped_read_gives_the_same_frame_whatever_the_piece_size(awkward_table, monkeypatch, piece_bytes):
-    monkeypatch.setattr(bulk._PieceParser, "PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(bulk_read._PieceParser, "PIECE_BYTES", piece_bytes)
 
-    expected = bulk.read_frame(awkward_table)
-    frame = bulk.read_frame_overlapped(awkward_table)
+    expected = bulk_read.read_frame(awkward_table)
+    frame = bulk_read.read_frame_overlapped(awkward_table)
 
     pd.testing.assert_frame_equal(frame, expected)
     assert len(frame) == ROWS
@@ -38,6 +38,6 @@ def test_overlapped_read_gives_the_same_frame_whatever_the_piece_size(awkward_ta
 
 
 def test_overlapped_read_of_no_rows_keeps_the_columns(awkward_table):
-    frame = bulk.read_frame_overlapped("SELECT id, note FROM awkward WHERE id < 0")
+    frame = bulk_read.read_frame_overlapped("SELECT id, note FROM awkward WHERE id < 0")
 
     assert list(frame.columns) == ["id", "note"] and frame.empty

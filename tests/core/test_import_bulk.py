@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from django.utils import timezone
 
-from core import bulk
+from core import bulk, bulk_read
 from core.import_runs import insert_defaults
 from leads.models import Lead
 from leads.services import leads_import
@@ -59,7 +59,7 @@ def test_a_frame_of_ids_alone_inserts_new_ids_and_leaves_known_ones_unchanged():
     assert sorted(Lead.objects.values_list("external_id", "age")) == [("A1", 30), ("A2", None)]
 
 
-@pytest.mark.parametrize("read", [bulk.read_frame, bulk.read_frame_overlapped])
+@pytest.mark.parametrize("read", [bulk_read.read_frame, bulk_read.read_frame_overlapped])
 def test_a_read_keeps_text_values_that_hold_newlines(postgres_only, read):
     # 100,000 rows: about 3 MB of CSV, more than one of Arrow's 1 MB blocks
     frame = read("SELECT i AS id, 'line one' || chr(10) || 'line ' || i AS note FROM generate_series(1, 100000) i")
