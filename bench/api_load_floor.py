@@ -80,7 +80,7 @@ def floor_queue(request):
 
 def floor_offers(request, pk: int):
     from campaigns.selectors import NEXT_BEST_OFFER_COLUMNS, OFFER_SHEET
-    from segmentation.api.views import offer_item
+    from campaigns.api.views import offer_item
 
     offers, customer = OFFER_SHEET.statement(), customer_statement().statement()
     with connection.cursor() as cursor:
