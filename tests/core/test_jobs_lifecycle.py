@@ -104,17 +104,22 @@ def test_sigterm_to_a_command_fails_its_run_releases_its_lock_and_closes_its_seg
     from operations.synthetic import write_dataset
     from segmentation.services import customers_import
 
-    customers_import(source=write_dataset(tmp_path, customers=5000, leads=0, responses=0, seed=3)["customers"])
-    env = {**os.environ, "DATABASE_URL": database_url()}
-    process = subprocess.Popen([sys.executable, "manage.py", "recluster"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    customers_import(source=write_dataset(tmp_path, customers=500, leads=0, responses=0, seed=3)["customers"])
+    flag = tmp_path / "held"
+    # the command is held inside the re-cluster's work (after its segmentation run started), so the signal lands
+    # while the job certainly runs, however busy the machine is
+    env = {**os.environ, "DATABASE_URL": database_url(), "HOLD": "segmentation.services:_segmented",
+           "HOLD_FLAG": str(flag)}
+    process = subprocess.Popen([sys.executable, "-m", "tests.core.held_command", "recluster"], cwd=PROJECT_ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
-        while not SegmentationRun.objects.filter(status=SegmentationRun.Status.RUNNING).exists():
+        deadline = time.monotonic() + 60
+        while not flag.exists():
             assert process.poll() is None and time.monotonic() < deadline, "the re-cluster never got going"
             time.sleep(0.05)
+        assert SegmentationRun.objects.filter(status=SegmentationRun.Status.RUNNING).exists()
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=20)
+        _, stderr = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
