@@ -39,7 +39,6 @@ import logging
 import math
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -48,10 +47,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.bulk import copy_frame, is_postgres, quote
+from core.job_runs import BeatingThread
 from core.models import JobChunk, JobRun
 
 logger = logging.getLogger(__name__)
@@ -275,34 +275,17 @@ class _ClaimLost(Exception):
     pass
 
 
-class _ClaimBeat:
-    """Writes the heartbeat of the chunks ``worker`` holds from a side thread (own connection), as
-    ``core.job_runs.Heartbeat`` does for a run: a chunk busy in one long computation is not taken over."""
+class _ClaimBeat(BeatingThread):
+    """The heartbeat of the chunks ``worker`` holds, as ``core.job_runs.Heartbeat`` is a run's: a chunk busy in one
+    long computation is not taken over."""
+
+    name = "chunk-heartbeat"
 
     def __init__(self, worker: str):
         self.worker = worker
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="chunk-heartbeat", daemon=True)
+        super().__init__()
 
-    def __enter__(self) -> _ClaimBeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join(timeout=settings.JOB_HEARTBEAT_SECONDS + 5)
-
-    def _beat(self) -> None:
-        from django.db import connections
-
-        try:
-            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
-                try:
-                    with connection.cursor() as cursor:
-                        cursor.execute(f"UPDATE {LEDGER} SET heartbeat_at = %s WHERE worker = %s AND status = %s",
-                                       [timezone.now(), self.worker, RUNNING])
-                except DatabaseError as exc:
-                    logger.warning("chunk heartbeat not written (%s)", exc)
-                    connections.close_all()
-        finally:
-            connections.close_all()
+    def beat(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {LEDGER} SET heartbeat_at = %s WHERE worker = %s AND status = %s",
+                           [timezone.now(), self.worker, RUNNING])

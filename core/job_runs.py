@@ -146,16 +146,18 @@ def job_fence(job: JobRun) -> None:
         raise JobSuperseded(job)
 
 
-class Heartbeat:
-    """Writes a running job's heartbeat every JOB_HEARTBEAT_SECONDS from a daemon thread with its own database
-    connection, so a job busy in one long statement or computation still shows it is alive. Stops with the job."""
+class BeatingThread:
+    """Calls ``beat()`` every JOB_HEARTBEAT_SECONDS from a daemon thread with its own database connection while the
+    ``with`` block runs, so work busy in one long statement or computation still shows it is alive. A beat the
+    database refuses is logged and skipped (the work itself will find the database away)."""
 
-    def __init__(self, job_id: int):
-        self.job_id = job_id
+    name = "heartbeat"
+
+    def __init__(self):
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -163,19 +165,34 @@ class Heartbeat:
         self._stop.set()
         self._thread.join(timeout=settings.JOB_HEARTBEAT_SECONDS + 5)
 
-    def _beat(self) -> None:
+    def beat(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
         from django.db import connections
 
         try:
             while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:
-                    JobRun.objects.filter(pk=self.job_id, status=JobRun.Status.RUNNING).update(
-                        heartbeat_at=timezone.now())
-                except DatabaseError as exc:  # the database is away: the job itself will find out
-                    logger.warning("job #%s: heartbeat not written (%s)", self.job_id, exc)
+                    self.beat()
+                except DatabaseError as exc:
+                    logger.warning("%s not written (%s)", self.name, exc)
                     connections.close_all()
         finally:
             connections.close_all()
+
+
+class Heartbeat(BeatingThread):
+    """A running job's heartbeat (``JobRun.heartbeat_at``), written on its own whatever the job is doing. Stops with
+    the job."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.name = f"job-{job_id}-heartbeat"
+        super().__init__()
+
+    def beat(self) -> None:
+        JobRun.objects.filter(pk=self.job_id, status=JobRun.Status.RUNNING).update(heartbeat_at=timezone.now())
 
 
 class JobTracker:
