@@ -17,16 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import UserError
 from core.pages import admin_framed, role_page
-from core.roles import ADMIN, WORK, roles_allowed, user_roles
+from core.roles import ADMIN, user_roles
 from leads import charts
 from leads.models import CLOSED_STAGES, Lead
+from leads.roles import LEAD_WORKERS
 from leads.selectors import (
     claimable_rows, lead_activity_history, lead_factors, lead_score_history, leads_visible_to, next_queue_lead_id,
     rep_queue_rows,
 )
 from leads.services import OUTCOME_STAGES, lead_claim, lead_log_outcome, lead_release
 
-WORKSPACE_ROLES = roles_allowed("leads.lead", WORK)  # the role table: who claims, releases and logs outcomes
+WORKSPACE_ROLES = LEAD_WORKERS  # the role table: who claims, releases and logs outcomes (as the API asks)
 TREND_POINTS = 60
 PROFILE_FIELDS = (
     "external_id", "age", "current_occupation", "first_interaction", "profile_completed", "website_visits",
