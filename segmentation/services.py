@@ -21,7 +21,7 @@ from segmentation.ml import (
 from segmentation import recluster_chunks
 from segmentation.ml.feature_set import check_feature_names
 from segmentation.models import Customer, Segment, SegmentationRun, SegmentMembership
-from segmentation.selectors import (  # noqa: F401  (customers_frame: read here by benches and recluster_chunks)
+from segmentation.selectors import (
     customer_attributes, customer_ids, customers_frame, previous_segmentation,
 )
 
