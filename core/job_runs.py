@@ -19,6 +19,7 @@ import logging
 import signal
 import threading
 import time
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Iterator
@@ -146,7 +147,7 @@ def job_fence(job: JobRun) -> None:
         raise JobSuperseded(job)
 
 
-class BeatingThread:
+class BeatingThread(ABC):
     """Calls ``beat()`` every JOB_HEARTBEAT_SECONDS from a daemon thread with its own database connection while the
     ``with`` block runs, so work busy in one long statement or computation still shows it is alive. A beat the
     database refuses is logged and skipped (the work itself will find the database away)."""
@@ -165,8 +166,9 @@ class BeatingThread:
         self._stop.set()
         self._thread.join(timeout=settings.JOB_HEARTBEAT_SECONDS + 5)
 
+    @abstractmethod
     def beat(self) -> None:
-        raise NotImplementedError
+        """One beat: the write that shows the work is alive."""
 
     def _run(self) -> None:
         from django.db import connections
